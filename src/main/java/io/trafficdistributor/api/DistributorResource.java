@@ -1,0 +1,196 @@
+package io.trafficdistributor.api;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.core.Context;
+
+import io.trafficdistributor.service.BackendDocument;
+import io.trafficdistributor.service.DistributorDocument;
+import io.trafficdistributor.service.DistributorService;
+import io.trafficdistributor.service.DistributorStatusService;
+import io.trafficdistributor.service.InvalidDocumentException;
+import io.trafficdistributor.service.NotFoundException;
+import io.trafficdistributor.service.Page;
+import io.trafficdistributor.service.Write;
+
+/** The distributor API: HTTP in and out (status codes, ETags, merge patches); the rules live in the service. */
+@Path("/api/v1/distributors")
+@Produces(MediaType.APPLICATION_JSON)
+public class DistributorResource {
+
+    static final String MERGE_PATCH = "application/merge-patch+json";
+    private static final int MAX_LIMIT = 1000;
+
+    @Inject
+    DistributorService distributors;
+
+    @Inject
+    DistributorStatusService statuses;
+
+    @Inject
+    MergePatches mergePatches;
+
+    @GET
+    public Page<DistributorDocument> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset,
+            @QueryParam("hostname") String hostname) {
+        int pageSize = intParam("limit", limit, 50, 1, MAX_LIMIT);
+        int skip = intParam("offset", offset, 0, 0, Integer.MAX_VALUE);
+        if (hostname != null) {
+            List<DistributorDocument> match = distributors.findServing(hostname).stream().toList();
+            List<DistributorDocument> page = match.stream().skip(skip).limit(pageSize).toList();
+            return new Page<>(page, match.size(), pageSize, skip);
+        }
+        return distributors.list(pageSize, skip);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(DistributorDocument body, @Context UriInfo uri) {
+        DistributorDocument created = distributors.create(required(body));
+        return Response.created(location(uri, created)).tag(etag(created)).entity(created).build();
+    }
+
+    @GET
+    @Path("{name}")
+    public Response get(@PathParam("name") String name) {
+        DistributorDocument distributor = distributors.get(name).orElseThrow(() -> DistributorService.notFound(name));
+        return Response.ok(distributor).tag(etag(distributor)).build();
+    }
+
+    @PUT
+    @Path("{name}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response put(@PathParam("name") String name, @HeaderParam("If-Match") String ifMatch,
+            DistributorDocument body, @Context UriInfo uri) {
+        Write write = distributors.put(name, IfMatch.parse(ifMatch), required(body));
+        Response.ResponseBuilder response = write.created()
+                ? Response.created(location(uri, write.distributor()))
+                : Response.ok();
+        return response.tag(etag(write.distributor())).entity(write.distributor()).build();
+    }
+
+    @PATCH
+    @Path("{name}")
+    @Consumes(MERGE_PATCH)
+    public Response patch(@PathParam("name") String name, @HeaderParam("If-Match") String ifMatch, String patch) {
+        var mergePatch = mergePatches.parse(patch);
+        DistributorDocument patched = distributors.update(name, IfMatch.parse(ifMatch),
+                current -> mergePatches.apply(mergePatch, current, DistributorDocument.class));
+        return Response.ok(patched).tag(etag(patched)).build();
+    }
+
+    @PATCH
+    @Path("{name}/backends/{backend}")
+    @Consumes(MERGE_PATCH)
+    public Response patchBackend(@PathParam("name") String name, @PathParam("backend") String backend,
+            @HeaderParam("If-Match") String ifMatch, String patch) {
+        var mergePatch = mergePatches.parse(patch);
+        DistributorDocument patched = distributors.update(name, IfMatch.parse(ifMatch), current -> {
+            List<BackendDocument> backends = new ArrayList<>(current.backends());
+            int index = indexOf(backends, backend);
+            if (index < 0) {
+                throw new NotFoundException("Distributor '" + name + "' has no backend named '" + backend + "'.");
+            }
+            backends.set(index, mergePatches.apply(mergePatch, backends.get(index), BackendDocument.class,
+                    "backends[" + index + "]"));
+            return new DistributorDocument(current.name(), current.hostnames(), current.routing(), current.enabled(),
+                    backends, current.stickySession(), current.healthCheck(), current.timeouts(),
+                    current.passHostHeader(), current.id(), current.version(), current.createdAt(), current.updatedAt());
+        });
+        return Response.ok(patched).tag(etag(patched)).build();
+    }
+
+    @DELETE
+    @Path("{name}")
+    public Response delete(@PathParam("name") String name, @HeaderParam("If-Match") String ifMatch) {
+        distributors.delete(name, IfMatch.parse(ifMatch));
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("{name}/status")
+    public Response status(@PathParam("name") String name) {
+        return Response.ok(statuses.status(name)).build();
+    }
+
+    private static int indexOf(List<BackendDocument> backends, String name) {
+        for (int i = 0; i < backends.size(); i++) {
+            if (backends.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static DistributorDocument required(DistributorDocument body) {
+        if (body == null) {
+            throw new InvalidDocumentException("body", "a distributor document is required");
+        }
+        return body;
+    }
+
+    private static URI location(UriInfo uri, DistributorDocument distributor) {
+        return uri.getBaseUriBuilder().path("api/v1/distributors").path(distributor.name()).build();
+    }
+
+    static EntityTag etag(DistributorDocument distributor) {
+        return new EntityTag(String.valueOf(distributor.version()));
+    }
+
+    private static int intParam(String name, String value, int defaultValue, int min, int max) {
+        if (value == null || value.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidDocumentException(name, "must be an integer from " + min + " to " + max);
+    }
+
+    /** {@code If-Match}: absent or {@code *} means no version check; otherwise the version it names. */
+    static final class IfMatch {
+        private IfMatch() {
+        }
+
+        static OptionalLong parse(String header) {
+            if (header == null || header.isBlank() || header.trim().equals("*")) {
+                return OptionalLong.empty();
+            }
+            String tag = header.trim();
+            if (tag.startsWith("W/")) {
+                tag = tag.substring(2);
+            }
+            tag = tag.replace("\"", "");
+            try {
+                return OptionalLong.of(Long.parseLong(tag));
+            } catch (NumberFormatException e) {
+                // An entity tag we never issued can never match the current one.
+                return OptionalLong.of(-1);
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.trafficdistributor.api;
+
+import com.fasterxml.jackson.databind.JsonMappingException;
+
+/** The JSON path of a Jackson error, in the same form as validation uses: {@code backends[1].weight}. */
+final class JsonPaths {
+
+    private JsonPaths() {
+    }
+
+    static String of(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (path.length() > 0) {
+                    path.append('.');
+                }
+                path.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    static String typeName(Class<?> type) {
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "integer";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "boolean";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type)) {
+            return "array";
+        }
+        if (type == String.class) {
+            return "string";
+        }
+        return "object";
+    }
+}

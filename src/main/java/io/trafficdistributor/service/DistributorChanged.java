@@ -1,0 +1,9 @@
+package io.trafficdistributor.service;
+
+/**
+ * Fired inside the writing transaction; observers that act on it use
+ * {@code @Observes(during = TransactionPhase.AFTER_SUCCESS)}, so they only ever see committed changes.
+ * {@code distributor} is the committed state, or null when it was deleted.
+ */
+public record DistributorChanged(String name, DistributorDocument distributor) {
+}

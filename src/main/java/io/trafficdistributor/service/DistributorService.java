@@ -1,0 +1,249 @@
+package io.trafficdistributor.service;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.OptimisticLockException;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.Transactional;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+
+import org.hibernate.exception.ConstraintViolationException;
+
+import io.trafficdistributor.domain.Backend;
+import io.trafficdistributor.domain.Distributor;
+
+/**
+ * Transactional CRUD of distributors: validation, uniqueness of names and hostnames, optimistic
+ * concurrency. Each committed write is announced with a {@link DistributorChanged} event and a PostgreSQL
+ * {@code NOTIFY} (delivered only if the transaction commits) for the other replicas.
+ */
+@ApplicationScoped
+public class DistributorService {
+
+    /** The channel on which every committed change is announced; the payload is the distributor's name. */
+    public static final String CHANGE_CHANNEL = "td_distributor_changed";
+
+    @Inject
+    Validator validator;
+
+    @Inject
+    EntityManager entityManager;
+
+    @Inject
+    Event<DistributorChanged> changes;
+
+    @Transactional
+    public Page<DistributorDocument> list(int limit, int offset) {
+        List<DistributorDocument> items = Distributor.<Distributor>findAll(io.quarkus.panache.common.Sort.by("name"))
+                .range(offset, offset + limit - 1).list()
+                .stream().map(DistributorService::toDocument).toList();
+        return new Page<>(items, Distributor.count(), limit, offset);
+    }
+
+    @Transactional
+    public Optional<DistributorDocument> get(String name) {
+        return Distributor.findByName(name).map(DistributorService::toDocument);
+    }
+
+    /** Every distributor, for building the routing table. */
+    @Transactional
+    public List<DistributorDocument> all() {
+        return Distributor.<Distributor>listAll().stream().map(DistributorService::toDocument).toList();
+    }
+
+    /**
+     * The distributor that would serve {@code hostname}: its exact name first, else the longest wildcard
+     * that matches it ({@code *.example.com} matches {@code a.example.com}, not {@code example.com}).
+     */
+    @Transactional
+    public Optional<DistributorDocument> findServing(String hostname) {
+        String host = DistributorDocument.normaliseHostname(hostname);
+        List<String> candidates = new ArrayList<>();
+        candidates.add(host);
+        for (int dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
+            candidates.add("*" + host.substring(dot));
+        }
+        List<Object[]> owners = entityManager.createQuery(
+                "select h, d.name from Distributor d join d.hostnames h where h in :candidates", Object[].class)
+                .setParameter("candidates", candidates).getResultList();
+        // Candidates are ordered from the exact name to the shortest wildcard: the first match wins.
+        return owners.stream()
+                .min(Comparator.comparingInt(row -> candidates.indexOf((String) row[0])))
+                .flatMap(row -> get((String) row[1]));
+    }
+
+    @Transactional
+    public DistributorDocument create(DistributorDocument request) {
+        DistributorDocument document = validate(request);
+        if (Distributor.findByName(document.name()).isPresent()) {
+            throw new ConflictException("A distributor named '" + document.name() + "' already exists.");
+        }
+        Distributor entity = new Distributor();
+        entity.id = UUID.randomUUID();
+        entity.name = document.name();
+        return save(entity, document);
+    }
+
+    /** Creates the distributor, or replaces it whole (PUT). */
+    @Transactional
+    public Write put(String name, OptionalLong ifMatch, DistributorDocument request) {
+        DistributorDocument body = request.name() == null ? request.withName(name) : request;
+        if (!name.equals(body.name())) {
+            throw new InvalidDocumentException("name", "must equal the name in the URL ('" + name + "'); names cannot be changed");
+        }
+        Optional<Distributor> existing = Distributor.findByName(name);
+        if (existing.isEmpty()) {
+            if (ifMatch.isPresent()) {
+                throw new PreconditionFailedException("Distributor '" + name + "' does not exist.");
+            }
+            return new Write(create(body), true);
+        }
+        Distributor entity = existing.get();
+        checkVersion(entity, ifMatch);
+        return new Write(save(entity, validate(body)), false);
+    }
+
+    /** Changes a distributor: {@code change} gets the stored document and returns the wanted one. */
+    @Transactional
+    public DistributorDocument update(String name, OptionalLong ifMatch, UnaryOperator<DistributorDocument> change) {
+        Distributor entity = Distributor.findByName(name).orElseThrow(() -> notFound(name));
+        checkVersion(entity, ifMatch);
+        DistributorDocument wanted = change.apply(toDocument(entity));
+        if (!name.equals(wanted.name())) {
+            throw new InvalidDocumentException("name", "cannot be changed; create a new distributor instead");
+        }
+        return save(entity, validate(wanted));
+    }
+
+    @Transactional
+    public void delete(String name, OptionalLong ifMatch) {
+        Distributor entity = Distributor.findByName(name).orElseThrow(() -> notFound(name));
+        checkVersion(entity, ifMatch);
+        entity.delete();
+        entityManager.flush();
+        announce(name, null);
+    }
+
+    public static NotFoundException notFound(String name) {
+        return new NotFoundException("Distributor '" + name + "' does not exist.");
+    }
+
+    private DistributorDocument validate(DistributorDocument request) {
+        DistributorDocument document = request.withDefaults();
+        Set<ConstraintViolation<DistributorDocument>> violations = validator.validate(document);
+        if (!violations.isEmpty()) {
+            throw new InvalidDocumentException(violations.stream()
+                    .map(v -> new Violation(ViolationPaths.field(v.getPropertyPath()), v.getMessage()))
+                    .sorted(Comparator.comparing(Violation::field).thenComparing(Violation::message))
+                    .toList());
+        }
+        return document;
+    }
+
+    private static void checkVersion(Distributor entity, OptionalLong ifMatch) {
+        if (ifMatch.isPresent() && ifMatch.getAsLong() != entity.version) {
+            throw new PreconditionFailedException("Distributor '" + entity.name + "' is at version " + entity.version
+                    + ", not " + ifMatch.getAsLong() + ": read it again and retry.");
+        }
+    }
+
+    private DistributorDocument save(Distributor entity, DistributorDocument document) {
+        for (String hostname : document.hostnames()) {
+            Distributor.ownerOfHostname(hostname)
+                    .filter(owner -> !owner.equals(entity.name))
+                    .ifPresent(owner -> {
+                        throw new ConflictException("Hostname '" + hostname + "' belongs to distributor '" + owner + "'.");
+                    });
+        }
+        apply(document, entity);
+        entity.updatedAt = now();
+        if (entity.createdAt == null) {
+            entity.createdAt = entity.updatedAt;
+        }
+        try {
+            entity.persist();
+            entityManager.flush();
+        } catch (OptimisticLockException e) {
+            throw new ConflictException("Distributor '" + entity.name + "' was changed by another request: read it again and retry.");
+        } catch (PersistenceException e) {
+            if (e instanceof ConstraintViolationException || e.getCause() instanceof ConstraintViolationException) {
+                // Another transaction took the name or a hostname between our check and our insert.
+                throw new ConflictException("Distributor '" + entity.name
+                        + "' conflicts with a concurrent write of the same name or hostname: retry.");
+            }
+            throw e;
+        }
+        DistributorDocument saved = toDocument(entity);
+        announce(entity.name, saved);
+        return saved;
+    }
+
+    private void announce(String name, DistributorDocument distributor) {
+        entityManager.createNativeQuery("select pg_notify(:channel, :name)")
+                .setParameter("channel", CHANGE_CHANNEL).setParameter("name", name)
+                .getSingleResult();
+        changes.fire(new DistributorChanged(name, distributor));
+    }
+
+    private static void apply(DistributorDocument d, Distributor e) {
+        e.routing = d.routing();
+        e.enabled = d.enabled();
+        e.passHostHeader = d.passHostHeader();
+        // New collection instances: Hibernate then deletes the old rows before inserting the new ones, so a
+        // hostname moving between positions never trips the unique index mid-flush.
+        e.hostnames = new ArrayList<>(d.hostnames());
+        e.backends = new ArrayList<>(d.backends().stream()
+                .map(b -> new Backend(b.name(), b.url(), b.weight())).toList());
+        e.stickySession.cookieName = d.stickySession().cookieName();
+        e.stickySession.maxAgeSeconds = d.stickySession().maxAgeSeconds();
+        e.stickySession.sameSite = d.stickySession().sameSite();
+        var hc = d.healthCheck();
+        e.healthCheck.enabled = hc.enabled();
+        e.healthCheck.type = hc.type();
+        e.healthCheck.path = hc.path();
+        e.healthCheck.expectedStatuses = hc.expectedStatuses();
+        e.healthCheck.intervalSeconds = hc.intervalSeconds();
+        e.healthCheck.timeoutMillis = hc.timeoutMillis();
+        e.healthCheck.healthyThreshold = hc.healthyThreshold();
+        e.healthCheck.unhealthyThreshold = hc.unhealthyThreshold();
+        e.timeouts.connectMillis = d.timeouts().connectMillis();
+        e.timeouts.responseMillis = d.timeouts().responseMillis();
+        e.timeouts.attemptMillis = d.timeouts().attemptMillis();
+    }
+
+    static DistributorDocument toDocument(Distributor e) {
+        return new DistributorDocument(
+                e.name,
+                List.copyOf(e.hostnames),
+                e.routing,
+                e.enabled,
+                e.backends.stream().map(b -> new BackendDocument(b.name, b.url, b.weight)).toList(),
+                new StickySessionDocument(e.stickySession.cookieName, e.stickySession.maxAgeSeconds, e.stickySession.sameSite),
+                new HealthCheckDocument(e.healthCheck.enabled, e.healthCheck.type, e.healthCheck.path,
+                        e.healthCheck.expectedStatuses, e.healthCheck.intervalSeconds, e.healthCheck.timeoutMillis,
+                        e.healthCheck.healthyThreshold, e.healthCheck.unhealthyThreshold),
+                new TimeoutsDocument(e.timeouts.connectMillis, e.timeouts.responseMillis, e.timeouts.attemptMillis),
+                e.passHostHeader,
+                e.id, e.version, e.createdAt, e.updatedAt);
+    }
+
+    private static OffsetDateTime now() {
+        // PostgreSQL keeps microseconds: store what we return, so a read gives back the same instant.
+        return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,20 @@
+package io.trafficdistributor.service;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+import io.trafficdistributor.domain.RoutingMethod;
+
+/** The live view of a distributor: which backend takes what share of new traffic, and its health. */
+public record DistributorStatus(String name, RoutingMethod routing, boolean enabled, String activeBackend,
+        List<BackendStatus> backends) {
+
+    public enum Health {
+        UP, DOWN, UNKNOWN
+    }
+
+    public record BackendStatus(String name, String url, int weight, double share, Health health,
+            OffsetDateTime lastCheckAt, Long lastLatencyMillis, String lastError,
+            int consecutiveSuccesses, int consecutiveFailures) {
+    }
+}
