@@ -1,6 +1,7 @@
 package io.trafficdistributor.api;
 
-import static io.restassured.RestAssured.given;
+import static io.trafficdistributor.support.Api.api;
+import static io.trafficdistributor.support.Api.json;
 import static org.hamcrest.Matchers.equalTo;
 
 import org.junit.jupiter.api.Test;
@@ -12,10 +13,10 @@ class SmokeTest {
 
     @Test
     void createsAndReads() {
-        given().contentType("application/json").body("""
+        json("""
                 {"name":"smoke","hostnames":["Smoke.Example.com"],"backends":[{"name":"a","url":"http://127.0.0.1:9"}]}""")
                 .post("/api/v1/distributors").then().log().all().statusCode(201);
-        given().get("/api/v1/distributors/smoke").then().log().all().statusCode(200).body("hostnames[0]", equalTo("smoke.example.com"));
-        given().get("/q/health/ready").then().log().all().statusCode(200);
+        api().get("/api/v1/distributors/smoke").then().log().all().statusCode(200).body("hostnames[0]", equalTo("smoke.example.com"));
+        api().get("/q/health/ready").then().log().all().statusCode(200);
     }
 }
