@@ -2,6 +2,7 @@ package io.trafficdistributor.config;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -33,6 +34,27 @@ public interface TdConfig {
 
         @WithDefault("8000")
         int port();
+
+        /** Event loops that serve the proxy listener; each has its own backend connection pools. */
+        OptionalInt eventLoops();
+
+        /** Pooled keep-alive connections per backend and event loop. */
+        @WithDefault("128")
+        int maxConnectionsPerBackend();
+
+        /** How long an unused backend connection stays in the pool. */
+        @WithDefault("60s")
+        Duration backendKeepAlive();
+
+        Tls tls();
+    }
+
+    interface Tls {
+        /**
+         * PEM file of the certificate authorities trusted for https backends, instead of the JVM's default
+         * trust store (e.g. a private CA). Certificates and host names are always verified.
+         */
+        Optional<String> trustCertificates();
     }
 
     interface Routing {

@@ -1,0 +1,20 @@
+package io.trafficdistributor.balancing;
+
+import java.util.List;
+
+/**
+ * FAILOVER: list order is priority, so the first candidate takes everything. When a higher-priority backend
+ * becomes a candidate again, it is first again: fail-back needs no state.
+ */
+public final class Failover implements Balancer {
+
+    public static final Failover INSTANCE = new Failover();
+
+    private Failover() {
+    }
+
+    @Override
+    public <B extends BalancedBackend> B pick(List<B> candidates, B affinity) {
+        return candidates.get(0);
+    }
+}

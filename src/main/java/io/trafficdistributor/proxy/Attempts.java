@@ -1,0 +1,61 @@
+package io.trafficdistributor.proxy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.trafficdistributor.routing.CompiledBackend;
+import io.trafficdistributor.routing.CompiledDistributor;
+import io.vertx.core.net.HostAndPort;
+
+/**
+ * One client request's way through its distributor's backends: which were tried, which answered. Never
+ * more attempts than backends.
+ */
+final class Attempts {
+
+    final CompiledDistributor distributor;
+    /** The backend the client's sticky cookie names, or null. */
+    final CompiledBackend affinity;
+    final String originalUri;
+    final HostAndPort clientAuthority;
+    /** Whether the request may be sent again after it was sent once (idempotent, body held in memory). */
+    boolean replayable;
+
+    private long tried; // bit i: backend i was tried (a distributor has at most 64 backends)
+    int count;
+    CompiledBackend current;
+    /** Set when the attempt timer abandoned the current backend. */
+    boolean attemptTimedOut;
+    long attemptTimer = -1;
+
+    Attempts(CompiledDistributor distributor, CompiledBackend affinity, String originalUri, HostAndPort clientAuthority) {
+        this.distributor = distributor;
+        this.affinity = affinity;
+        this.originalUri = originalUri;
+        this.clientAuthority = clientAuthority;
+    }
+
+    boolean hasUntried() {
+        return count < distributor.backends().size();
+    }
+
+    /** The backend for the next attempt, or null when every backend was tried. */
+    CompiledBackend next() {
+        List<CompiledBackend> backends = distributor.backends();
+        if (!hasUntried()) {
+            return null;
+        }
+        List<CompiledBackend> candidates = new ArrayList<>(backends.size() - count);
+        for (CompiledBackend backend : backends) {
+            if ((tried & (1L << backend.index())) == 0) {
+                candidates.add(backend);
+            }
+        }
+        CompiledBackend chosen = distributor.balancer().pick(candidates, affinity);
+        tried |= 1L << chosen.index();
+        count++;
+        current = chosen;
+        attemptTimedOut = false;
+        return chosen;
+    }
+}

@@ -1,0 +1,82 @@
+package io.trafficdistributor.proxy;
+
+import io.trafficdistributor.config.TdConfig;
+import io.trafficdistributor.routing.CompiledDistributor;
+import io.trafficdistributor.routing.Routes;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyOptions;
+
+/**
+ * One event loop's share of the proxy: a listener on the shared proxy port, and its own pooled client to the
+ * backends, so a request and its backend connection stay on one thread.
+ */
+final class ProxyVerticle extends AbstractVerticle {
+
+    private final TdConfig.Proxy config;
+    private final Routes routes;
+    private HttpServer server;
+    private HttpProxy proxy;
+
+    ProxyVerticle(TdConfig.Proxy config, Routes routes) {
+        this.config = config;
+        this.routes = routes;
+    }
+
+    @Override
+    public void start(Promise<Void> started) {
+        HttpClientOptions clientOptions = new HttpClientOptions()
+                .setKeepAlive(true)
+                .setKeepAliveTimeout((int) config.backendKeepAlive().toSeconds())
+                .setPipelining(false)
+                .setTcpNoDelay(true)
+                .setVerifyHost(true)
+                .setForceSni(true)
+                .setDecompressionSupported(false);
+        config.tls().trustCertificates().ifPresent(pem -> clientOptions.setTrustOptions(new PemTrustOptions().addCertPath(pem)));
+        HttpClient client = vertx.createHttpClient(clientOptions,
+                new PoolOptions().setHttp1MaxSize(config.maxConnectionsPerBackend()));
+        Forwarder forwarder = new Forwarder(vertx, routes);
+        proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), client)
+                .origin(forwarder)
+                .addInterceptor(forwarder);
+        server = vertx.createHttpServer(new HttpServerOptions()
+                .setHost(config.host())
+                .setPort(config.port())
+                .setTcpNoDelay(true)
+                .setCompressionSupported(false)
+                .setDecompressionSupported(false));
+        server.requestHandler(this::handle).listen().<Void>mapEmpty().onComplete(started);
+    }
+
+    private void handle(HttpServerRequest request) {
+        if (request.authority() == null) {
+            ProxyResponses.end(request.response(), 400, "The request has no Host header.");
+            return;
+        }
+        String host = request.authority().host();
+        CompiledDistributor distributor = routes.table().lookup(host);
+        if (distributor == null) {
+            ProxyResponses.end(request.response(), 404, "No distributor serves host " + ProxyResponses.quote(host) + ".");
+            return;
+        }
+        if (!distributor.enabled()) {
+            ProxyResponses.end(request.response(), 503, "Distributor '" + distributor.name() + "' is disabled.");
+            return;
+        }
+        proxy.handle(request);
+    }
+
+    @Override
+    public void stop(Promise<Void> stopped) {
+        server.close().onComplete(stopped);
+    }
+}

@@ -1,0 +1,132 @@
+package io.trafficdistributor.routing;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.trafficdistributor.service.DistributorChanged;
+import io.trafficdistributor.service.DistributorService;
+
+/**
+ * Keeps {@link Routes} equal to the database: this instance's own writes after their commit, other
+ * replicas' writes through PostgreSQL LISTEN/NOTIFY, and a periodic full reconcile for anything missed
+ * (a lost listener connection, a notification dropped while reconnecting).
+ */
+@ApplicationScoped
+public class ChangeFeed {
+
+    private static final Logger LOG = Logger.getLogger(ChangeFeed.class);
+    /** Startup order: the table is loaded before the proxy listener opens (which observes later). */
+    public static final int LOAD_PRIORITY = 10;
+
+    @Inject
+    Routes routes;
+
+    @Inject
+    DistributorService distributors;
+
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String jdbcUrl;
+
+    @ConfigProperty(name = "quarkus.datasource.username")
+    Optional<String> username;
+
+    @ConfigProperty(name = "quarkus.datasource.password")
+    Optional<String> password;
+
+    private volatile boolean running;
+    private Thread listener;
+
+    void onStart(@Observes @Priority(LOAD_PRIORITY) StartupEvent event) {
+        reconcile();
+        LOG.infof("Routing table loaded: %d distributor(s)", routes.table().size());
+        running = true;
+        listener = new Thread(this::listen, "td-change-listener");
+        listener.setDaemon(true);
+        listener.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        running = false;
+        if (listener != null) {
+            listener.interrupt();
+        }
+    }
+
+    /** A write committed by this instance: in effect on its proxy before the API call returns. */
+    void onLocalChange(@Observes(during = TransactionPhase.AFTER_SUCCESS) DistributorChanged change) {
+        routes.apply(change.name(), change.distributor());
+    }
+
+    @Scheduled(every = "${td.routing.reconcile-interval:30s}", delayed = "${td.routing.reconcile-interval:30s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void reconcile() {
+        long readStartedAt = routes.generation();
+        routes.replaceAll(distributors.all(), readStartedAt);
+    }
+
+    /** A change announced by NOTIFY (any replica, this one included): reload just that distributor. */
+    void reload(String name) {
+        routes.apply(name, distributors.get(name).orElse(null));
+    }
+
+    private void listen() {
+        Duration backoff = Duration.ofSeconds(1);
+        boolean reconnecting = false;
+        while (running) {
+            try (Connection connection = DriverManager.getConnection(jdbcUrl, username.orElse(null), password.orElse(""))) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("LISTEN " + DistributorService.CHANGE_CHANNEL);
+                }
+                if (reconnecting) {
+                    LOG.info("Change listener reconnected to PostgreSQL; reconciling what it may have missed");
+                    reconcile();
+                    reconnecting = false;
+                }
+                backoff = Duration.ofSeconds(1);
+                PGConnection pg = connection.unwrap(PGConnection.class);
+                while (running) {
+                    PGNotification[] notifications = pg.getNotifications(1000);
+                    if (notifications == null) {
+                        continue;
+                    }
+                    for (PGNotification notification : notifications) {
+                        reload(notification.getParameter());
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                if (!reconnecting) {
+                    LOG.warnf("Change listener lost its PostgreSQL connection (%s); retrying, the periodic reconcile covers the gap",
+                            e.getMessage());
+                    reconnecting = true;
+                }
+                try {
+                    Thread.sleep(backoff.toMillis());
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.trafficdistributor.routing;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+
+import io.trafficdistributor.balancing.BalancedBackend;
+import io.vertx.core.net.SocketAddress;
+
+/**
+ * A backend ready for traffic: its address parsed once, its sticky token derived once.
+ *
+ * @param index       position in the distributor's list (the failover priority)
+ * @param stickyToken the opaque cookie value that pins a client to this backend: derived from the distributor
+ *                    and backend names, so it holds no address and is the same on every replica and after restarts
+ */
+public record CompiledBackend(int index, String name, String url, int weight, boolean https, String host, int port,
+        String basePath, SocketAddress address, String stickyToken) implements BalancedBackend {
+
+    static CompiledBackend compile(String distributor, int index, String name, String url, int weight) {
+        URI uri = URI.create(url);
+        boolean https = uri.getScheme().equalsIgnoreCase("https");
+        int port = uri.getPort() != -1 ? uri.getPort() : https ? 443 : 80;
+        String host = uri.getHost();
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        String basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        // An IPv6 literal comes back in brackets from URI; the socket address wants it bare.
+        String socketHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return new CompiledBackend(index, name, url, weight, https, socketHost, port, basePath,
+                SocketAddress.inetSocketAddress(port, socketHost), stickyToken(distributor, name));
+    }
+
+    /** The path to send to this backend for a client's request URI (base path prefixed). */
+    public String uriFor(String requestUri) {
+        return basePath.isEmpty() ? requestUri : basePath + requestUri;
+    }
+
+    private static String stickyToken(String distributor, String backend) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((distributor + '\n' + backend).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 12));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

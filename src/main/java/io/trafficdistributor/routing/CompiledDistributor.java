@@ -1,0 +1,91 @@
+package io.trafficdistributor.routing;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.trafficdistributor.balancing.Balancer;
+import io.trafficdistributor.balancing.Balancers;
+import io.trafficdistributor.domain.RoutingMethod;
+import io.trafficdistributor.service.BackendDocument;
+import io.trafficdistributor.service.DistributorDocument;
+import io.trafficdistributor.service.StickySessionDocument;
+import io.trafficdistributor.service.TimeoutsDocument;
+
+/**
+ * The immutable runtime form of a distributor, compiled from its stored definition: what the proxy reads
+ * on every request. Only the balancer inside carries (synchronised) state.
+ */
+public final class CompiledDistributor {
+
+    private final DistributorDocument definition;
+    private final List<CompiledBackend> backends;
+    private final Map<String, CompiledBackend> backendsByStickyToken;
+    private final Balancer balancer;
+
+    private CompiledDistributor(DistributorDocument definition, List<CompiledBackend> backends) {
+        this.definition = definition;
+        this.backends = List.copyOf(backends);
+        Map<String, CompiledBackend> byToken = new HashMap<>();
+        backends.forEach(b -> byToken.put(b.stickyToken(), b));
+        this.backendsByStickyToken = Map.copyOf(byToken);
+        this.balancer = Balancers.forMethod(definition.routing(), this.backends);
+    }
+
+    public static CompiledDistributor compile(DistributorDocument definition) {
+        List<CompiledBackend> backends = new ArrayList<>();
+        List<BackendDocument> stored = definition.backends();
+        for (int i = 0; i < stored.size(); i++) {
+            BackendDocument b = stored.get(i);
+            backends.add(CompiledBackend.compile(definition.name(), i, b.name(), b.url(), b.weight()));
+        }
+        return new CompiledDistributor(definition, backends);
+    }
+
+    public String name() {
+        return definition.name();
+    }
+
+    public long version() {
+        return definition.version();
+    }
+
+    public DistributorDocument definition() {
+        return definition;
+    }
+
+    public RoutingMethod routing() {
+        return definition.routing();
+    }
+
+    public boolean enabled() {
+        return definition.enabled();
+    }
+
+    public boolean passHostHeader() {
+        return definition.passHostHeader();
+    }
+
+    public TimeoutsDocument timeouts() {
+        return definition.timeouts();
+    }
+
+    public StickySessionDocument stickySession() {
+        return definition.stickySession();
+    }
+
+    /** All backends in list (priority) order. */
+    public List<CompiledBackend> backends() {
+        return backends;
+    }
+
+    public Balancer balancer() {
+        return balancer;
+    }
+
+    /** The backend a sticky cookie value names, or null if it names none of this distributor's backends. */
+    public CompiledBackend backendForStickyToken(String token) {
+        return token == null ? null : backendsByStickyToken.get(token);
+    }
+}

@@ -1,0 +1,97 @@
+package io.trafficdistributor.routing;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.trafficdistributor.service.DistributorDocument;
+
+/**
+ * Holds the current {@link RoutingTable} and swaps in a new one per change. Readers (the proxy's event
+ * loops) never lock: they read one volatile reference. A change that fails to compile leaves the old
+ * snapshot serving.
+ */
+@ApplicationScoped
+public class Routes {
+
+    private static final Logger LOG = Logger.getLogger(Routes.class);
+
+    private volatile RoutingTable table = RoutingTable.EMPTY;
+
+    /** Counts applied single changes, so a full reload can tell which of its rows are older than them. */
+    private long generation;
+    private final Map<String, Long> appliedAt = new HashMap<>();
+
+    /** The current snapshot; in-flight requests keep the one they started with. */
+    public RoutingTable table() {
+        return table;
+    }
+
+    /** Applies one committed change: the distributor's stored state, or null when it was deleted. */
+    public synchronized void apply(String name, DistributorDocument distributor) {
+        RoutingTable current = table;
+        try {
+            if (distributor == null) {
+                table = current.without(name);
+            } else {
+                CompiledDistributor old = current.byName(name);
+                if (old != null && old.version() >= distributor.version()) {
+                    return; // already applied (our own NOTIFY, or a reload that raced the local event)
+                }
+                table = current.with(CompiledDistributor.compile(distributor));
+            }
+            appliedAt.put(name, ++generation);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Could not compile distributor '%s'; its previous routing stays in effect", name);
+        }
+    }
+
+    /** The generation to pass to {@link #replaceAll} when starting to read every distributor. */
+    public synchronized long generation() {
+        return generation;
+    }
+
+    /**
+     * Replaces the whole table with what was read from the database, except distributors changed by
+     * {@link #apply} since {@code readStartedAt}: those are newer than the read.
+     */
+    public synchronized void replaceAll(Collection<DistributorDocument> distributors, long readStartedAt) {
+        Map<String, CompiledDistributor> next = new HashMap<>();
+        for (DistributorDocument distributor : distributors) {
+            try {
+                CompiledDistributor old = table.byName(distributor.name());
+                next.put(distributor.name(), old != null && old.version() == distributor.version()
+                        ? old // unchanged: keep it, and its balancer's position
+                        : CompiledDistributor.compile(distributor));
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Could not compile distributor '%s'; its previous routing stays in effect", distributor.name());
+                CompiledDistributor old = table.byName(distributor.name());
+                if (old != null) {
+                    next.put(old.name(), old);
+                }
+            }
+        }
+        List<String> newer = new ArrayList<>();
+        appliedAt.forEach((name, at) -> {
+            if (at > readStartedAt) {
+                newer.add(name);
+            }
+        });
+        for (String name : newer) {
+            CompiledDistributor current = table.byName(name);
+            if (current == null) {
+                next.remove(name);
+            } else {
+                next.put(name, current);
+            }
+        }
+        appliedAt.clear();
+        table = RoutingTable.of(next.values());
+    }
+}
