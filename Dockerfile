@@ -1,0 +1,22 @@
+# Build: Maven through the wrapper on JDK 17, so a clean clone needs no local JDK.
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /build
+# The wrapper and the POM first, so the dependency download stays cached until pom.xml changes
+# (best effort: what go-offline misses, such as artifacts Quarkus resolves at build time, package fetches).
+COPY mvnw pom.xml ./
+COPY .mvn .mvn
+RUN ./mvnw -B -q dependency:go-offline || true
+COPY openapi openapi
+COPY src src
+RUN ./mvnw -B package -DskipTests
+
+# Run: the JRE and the Quarkus fast-jar layout only.
+FROM eclipse-temurin:17-jre
+WORKDIR /app
+RUN useradd --system --uid 1001 --home-dir /app traffic-distributor
+COPY --from=build --chown=1001 /build/target/quarkus-app/ /app/
+USER 1001
+# 8080: admin API, health, metrics, OpenAPI. 8000: the proxied traffic.
+EXPOSE 8080 8000
+ENV JAVA_OPTS="-Djava.util.logging.manager=org.jboss.logmanager.LogManager"
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/quarkus-run.jar"]
