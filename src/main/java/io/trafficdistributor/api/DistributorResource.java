@@ -26,7 +26,7 @@ import jakarta.ws.rs.core.Context;
 import io.trafficdistributor.service.BackendDocument;
 import io.trafficdistributor.service.DistributorDocument;
 import io.trafficdistributor.service.DistributorService;
-import io.trafficdistributor.service.DistributorStatusService;
+import io.trafficdistributor.routing.StatusViews;
 import io.trafficdistributor.service.InvalidDocumentException;
 import io.trafficdistributor.service.NotFoundException;
 import io.trafficdistributor.service.Page;
@@ -44,7 +44,7 @@ public class DistributorResource {
     DistributorService distributors;
 
     @Inject
-    DistributorStatusService statuses;
+    StatusViews statuses;
 
     @Inject
     MergePatches mergePatches;

@@ -24,6 +24,8 @@ final class Attempts {
     private long tried; // bit i: backend i was tried (a distributor has at most 64 backends)
     int count;
     CompiledBackend current;
+    /** Whether any attempt went to a backend that was not DOWN (else a failure is "no backend available"). */
+    boolean triedAvailable;
     /** Set when the attempt timer abandoned the current backend. */
     boolean attemptTimedOut;
     long attemptTimer = -1;
@@ -39,19 +41,35 @@ final class Attempts {
         return count < distributor.backends().size();
     }
 
-    /** The backend for the next attempt, or null when every backend was tried. */
+    /**
+     * The backend for the next attempt, or null when every backend was tried: the balancer's pick among the
+     * untried backends that are not DOWN; when all of those are DOWN, the first untried one in list order,
+     * since probes can be wrong and an attempt costs less than an error.
+     */
     CompiledBackend next() {
         List<CompiledBackend> backends = distributor.backends();
         if (!hasUntried()) {
             return null;
         }
         List<CompiledBackend> candidates = new ArrayList<>(backends.size() - count);
+        CompiledBackend firstUntried = null;
         for (CompiledBackend backend : backends) {
             if ((tried & (1L << backend.index())) == 0) {
-                candidates.add(backend);
+                if (firstUntried == null) {
+                    firstUntried = backend;
+                }
+                if (backend.health().available()) {
+                    candidates.add(backend);
+                }
             }
         }
-        CompiledBackend chosen = distributor.balancer().pick(candidates, affinity);
+        CompiledBackend chosen;
+        if (candidates.isEmpty()) {
+            chosen = firstUntried;
+        } else {
+            chosen = distributor.balancer().pick(candidates, affinity);
+            triedAvailable = true;
+        }
         tried |= 1L << chosen.index();
         count++;
         current = chosen;

@@ -3,6 +3,7 @@ package io.trafficdistributor.proxy;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
+import io.trafficdistributor.health.BackendHealth;
 import io.trafficdistributor.routing.CompiledBackend;
 import io.trafficdistributor.routing.CompiledDistributor;
 import io.trafficdistributor.routing.Routes;
@@ -99,10 +100,12 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
         return context.sendRequest().recover(failure -> {
             CompiledDistributor distributor = attempts.distributor;
             if (failure instanceof NoBackendConnected) {
-                return Future.succeededFuture(ProxyResponses.error(context.request().response(), 502,
-                        "Distributor '" + distributor.name() + "': no backend could be reached."));
+                return Future.succeededFuture(noBackendAnswered(context, attempts, "no backend could be reached."));
             }
             boolean responseTimeout = failure instanceof TimeoutException;
+            attempts.current.health().recordFailure(BackendHealth.Source.TRAFFIC,
+                    attempts.attemptTimedOut ? "no response head within attemptMillis"
+                            : responseTimeout ? "response timeout" : "connection closed without a response", null);
             if (attempts.replayable && attempts.hasUntried() && (attempts.attemptTimedOut || !responseTimeout)) {
                 return attempt(context, attempts);
             }
@@ -110,9 +113,18 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
                 return Future.succeededFuture(ProxyResponses.error(context.request().response(), 504,
                         "Distributor '" + distributor.name() + "': the backend did not answer in time."));
             }
-            return Future.succeededFuture(ProxyResponses.error(context.request().response(), 502,
-                    "Distributor '" + distributor.name() + "': the backend closed the connection without answering."));
+            return Future.succeededFuture(noBackendAnswered(context, attempts,
+                    "the backend closed the connection without answering."));
         });
+    }
+
+    /** 502 when a backend believed available failed; 503 with Retry-After when every backend was DOWN. */
+    private static ProxyResponse noBackendAnswered(ProxyContext context, Attempts attempts, String why) {
+        String name = attempts.distributor.name();
+        return attempts.triedAvailable
+                ? ProxyResponses.error(context.request().response(), 502, "Distributor '" + name + "': " + why)
+                : ProxyResponses.error(context.request().response(), 503,
+                        "Distributor '" + name + "': no backend is available.");
     }
 
     private static void prepareHeaders(MultiMap headers, HttpServerRequest client) {
@@ -206,10 +218,14 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
         HttpClient client = context.client();
         return client.request(options).compose(origin -> {
             armAttemptTimer(origin, attempts);
+            origin.response().onSuccess(r -> backend.health().recordSuccess(BackendHealth.Source.TRAFFIC, 0));
             return Future.succeededFuture(origin);
-        }, connectFailure -> attempts.hasUntried()
-                ? connectNext(context, attempts)
-                : Future.failedFuture(new NoBackendConnected()));
+        }, connectFailure -> {
+            backend.health().recordFailure(BackendHealth.Source.TRAFFIC, "connect failed: " + connectFailure.getMessage(), null);
+            return attempts.hasUntried()
+                    ? connectNext(context, attempts)
+                    : Future.failedFuture(new NoBackendConnected());
+        });
     }
 
     /** With {@code attemptMillis}, a replayable request whose backend sends no response head in time moves on. */

@@ -7,6 +7,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 import io.trafficdistributor.balancing.BalancedBackend;
+import io.trafficdistributor.health.BackendHealth;
+import io.trafficdistributor.health.HealthTransitions;
+import io.trafficdistributor.health.ProbeTarget;
+import io.trafficdistributor.service.HealthCheckDocument;
 import io.vertx.core.net.SocketAddress;
 
 /**
@@ -17,9 +21,14 @@ import io.vertx.core.net.SocketAddress;
  *                    and backend names, so it holds no address and is the same on every replica and after restarts
  */
 public record CompiledBackend(int index, String name, String url, int weight, boolean https, String host, int port,
-        String basePath, SocketAddress address, String stickyToken) implements BalancedBackend {
+        String basePath, SocketAddress address, String stickyToken, BackendHealth health) implements BalancedBackend {
 
-    static CompiledBackend compile(String distributor, int index, String name, String url, int weight) {
+    /**
+     * @param previous the backend of the same name before this change, or null; its health carries over when
+     *                 neither its URL nor the health check changed
+     */
+    static CompiledBackend compile(String distributor, int index, String name, String url, int weight,
+            HealthCheckDocument check, CompiledBackend previous, HealthTransitions transitions) {
         URI uri = URI.create(url);
         boolean https = uri.getScheme().equalsIgnoreCase("https");
         int port = uri.getPort() != -1 ? uri.getPort() : https ? 443 : 80;
@@ -28,8 +37,13 @@ public record CompiledBackend(int index, String name, String url, int weight, bo
         String basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         // An IPv6 literal comes back in brackets from URI; the socket address wants it bare.
         String socketHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        return new CompiledBackend(index, name, url, weight, https, socketHost, port, basePath,
-                SocketAddress.inetSocketAddress(port, socketHost), stickyToken(distributor, name));
+        SocketAddress address = SocketAddress.inetSocketAddress(port, socketHost);
+        BackendHealth health = previous != null && previous.health().sameTarget(url, check)
+                ? previous.health()
+                : new BackendHealth(distributor, name, url, new ProbeTarget(address, socketHost, port, https, basePath),
+                        check, transitions);
+        return new CompiledBackend(index, name, url, weight, https, socketHost, port, basePath, address,
+                stickyToken(distributor, name), health);
     }
 
     /** The path to send to this backend for a client's request URI (base path prefixed). */

@@ -8,6 +8,8 @@ import java.util.Map;
 import io.trafficdistributor.balancing.Balancer;
 import io.trafficdistributor.balancing.Balancers;
 import io.trafficdistributor.domain.RoutingMethod;
+import io.trafficdistributor.health.BackendHealth;
+import io.trafficdistributor.health.HealthTransitions;
 import io.trafficdistributor.service.BackendDocument;
 import io.trafficdistributor.service.DistributorDocument;
 import io.trafficdistributor.service.StickySessionDocument;
@@ -33,14 +35,39 @@ public final class CompiledDistributor {
         this.balancer = Balancers.forMethod(definition.routing(), this.backends);
     }
 
-    public static CompiledDistributor compile(DistributorDocument definition) {
+    /**
+     * @param previous the distributor's compiled form before this change, or null: the health of backends
+     *                 that did not change carries over
+     */
+    public static CompiledDistributor compile(DistributorDocument definition, CompiledDistributor previous,
+            HealthTransitions transitions) {
         List<CompiledBackend> backends = new ArrayList<>();
         List<BackendDocument> stored = definition.backends();
         for (int i = 0; i < stored.size(); i++) {
             BackendDocument b = stored.get(i);
-            backends.add(CompiledBackend.compile(definition.name(), i, b.name(), b.url(), b.weight()));
+            CompiledBackend before = previous == null ? null : previous.backend(b.name());
+            backends.add(CompiledBackend.compile(definition.name(), i, b.name(), b.url(), b.weight(),
+                    definition.healthCheck(), before, transitions));
         }
         return new CompiledDistributor(definition, backends);
+    }
+
+    /** The backend of that name, or null. */
+    public CompiledBackend backend(String backendName) {
+        for (CompiledBackend backend : backends) {
+            if (backend.name().equals(backendName)) {
+                return backend;
+            }
+        }
+        return null;
+    }
+
+    /** The health of the backends to probe: none when disabled or when the health check is off. */
+    public List<BackendHealth> probedHealth() {
+        if (!enabled() || !definition.healthCheck().enabled()) {
+            return List.of();
+        }
+        return backends.stream().map(CompiledBackend::health).toList();
     }
 
     public String name() {

@@ -7,9 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.trafficdistributor.health.BackendHealth;
+import io.trafficdistributor.health.HealthRegistry;
 import io.trafficdistributor.service.DistributorDocument;
 
 /**
@@ -21,6 +24,9 @@ import io.trafficdistributor.service.DistributorDocument;
 public class Routes {
 
     private static final Logger LOG = Logger.getLogger(Routes.class);
+
+    @Inject
+    HealthRegistry health;
 
     private volatile RoutingTable table = RoutingTable.EMPTY;
 
@@ -37,14 +43,24 @@ public class Routes {
     public synchronized void apply(String name, DistributorDocument distributor) {
         RoutingTable current = table;
         try {
+            CompiledDistributor old = current.byName(name);
             if (distributor == null) {
                 table = current.without(name);
             } else {
-                CompiledDistributor old = current.byName(name);
                 if (old != null && old.version() >= distributor.version()) {
                     return; // already applied (our own NOTIFY, or a reload that raced the local event)
                 }
-                table = current.with(CompiledDistributor.compile(distributor));
+                CompiledDistributor compiled = CompiledDistributor.compile(distributor, old, health);
+                table = current.with(compiled);
+                health.register(compiled.probedHealth());
+            }
+            if (old != null) {
+                List<BackendHealth> gone = new ArrayList<>(old.probedHealth());
+                CompiledDistributor now = table.byName(name);
+                if (now != null) {
+                    gone.removeAll(now.probedHealth());
+                }
+                health.withdraw(gone);
             }
             appliedAt.put(name, ++generation);
         } catch (RuntimeException e) {
@@ -68,7 +84,7 @@ public class Routes {
                 CompiledDistributor old = table.byName(distributor.name());
                 next.put(distributor.name(), old != null && old.version() == distributor.version()
                         ? old // unchanged: keep it, and its balancer's position
-                        : CompiledDistributor.compile(distributor));
+                        : CompiledDistributor.compile(distributor, old, health));
             } catch (RuntimeException e) {
                 LOG.errorf(e, "Could not compile distributor '%s'; its previous routing stays in effect", distributor.name());
                 CompiledDistributor old = table.byName(distributor.name());
@@ -93,5 +109,6 @@ public class Routes {
         }
         appliedAt.clear();
         table = RoutingTable.of(next.values());
+        health.replaceAll(next.values().stream().flatMap(d -> d.probedHealth().stream()).toList());
     }
 }

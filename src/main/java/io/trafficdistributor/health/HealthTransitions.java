@@ -1,0 +1,11 @@
+package io.trafficdistributor.health;
+
+/** Told of every health transition of a backend (metrics count them). */
+@FunctionalInterface
+public interface HealthTransitions {
+
+    HealthTransitions NONE = (health, from, to, reason) -> {
+    };
+
+    void changed(BackendHealth health, BackendHealth.Status from, BackendHealth.Status to, String reason);
+}

@@ -1,0 +1,171 @@
+package io.trafficdistributor.health;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.quarkus.scheduler.Scheduled;
+import io.trafficdistributor.config.TdConfig;
+import io.trafficdistributor.domain.HealthCheckType;
+import io.trafficdistributor.service.HealthCheckDocument;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemTrustOptions;
+
+/**
+ * Active health probes. A scheduler tick finds the backends that are due and starts their probes, never more
+ * than {@code td.health.max-concurrent-probes} at once. Probes run non-blocking on a Vert.x instance of their
+ * own, with a fresh connection each: proxy load on the proxy's event loops cannot delay them, and a probe
+ * never rides on a pooled connection that live traffic keeps alive.
+ */
+@ApplicationScoped
+public class Prober {
+
+    @Inject
+    HealthRegistry registry;
+
+    private final int maxConcurrent;
+    private final Vertx vertx;
+    private final HttpClient http;
+    private final NetClient tcp;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger mostInFlight = new AtomicInteger();
+
+    @Inject
+    public Prober(TdConfig config) {
+        this.maxConcurrent = config.health().maxConcurrentProbes();
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1));
+        HttpClientOptions httpOptions = new HttpClientOptions()
+                .setKeepAlive(false)
+                .setVerifyHost(true)
+                .setForceSni(true);
+        config.proxy().tls().trustCertificates()
+                .ifPresent(pem -> httpOptions.setTrustOptions(new PemTrustOptions().addCertPath(pem)));
+        this.http = vertx.createHttpClient(httpOptions, new PoolOptions().setHttp1MaxSize(maxConcurrent));
+        this.tcp = vertx.createNetClient(new NetClientOptions());
+    }
+
+    @PreDestroy
+    void close() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** Starts the probes that are due; the rest wait for a later tick when the concurrency limit is reached. */
+    @Scheduled(every = "${td.health.tick:0.25s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void tick() {
+        long now = System.currentTimeMillis();
+        for (BackendHealth health : registry.probed()) {
+            if (!health.dueForProbe(now)) {
+                continue;
+            }
+            if (inFlight.get() >= maxConcurrent) {
+                return;
+            }
+            health.probeStarted(now);
+            start(health);
+        }
+    }
+
+    /** The most probes that were ever in flight at once (for tests and metrics). */
+    public int mostInFlight() {
+        return mostInFlight.get();
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    private void start(BackendHealth health) {
+        ProbeTarget backend = health.target();
+        mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        long started = System.nanoTime();
+        HealthCheckDocument check = health.check();
+        Future<Void> probe = check.type() == HealthCheckType.TCP ? tcpProbe(backend, check) : httpProbe(health);
+        probe.onComplete(result -> {
+            inFlight.decrementAndGet();
+            long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            if (result.succeeded()) {
+                health.recordSuccess(BackendHealth.Source.PROBE, latency);
+            } else {
+                health.recordFailure(BackendHealth.Source.PROBE, describe(result.cause()), latency);
+            }
+        });
+    }
+
+    private Future<Void> httpProbe(BackendHealth health) {
+        ProbeTarget backend = health.target();
+        HealthCheckDocument check = health.check();
+        Promise<Void> outcome = Promise.promise();
+        HttpClientRequest[] sent = new HttpClientRequest[1];
+        long timer = vertx.setTimer(check.timeoutMillis(), id -> {
+            if (outcome.tryFail("timed out after " + check.timeoutMillis() + " ms") && sent[0] != null) {
+                sent[0].reset();
+            }
+        });
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setServer(backend.address())
+                .setHost(backend.host())
+                .setPort(backend.port())
+                .setSsl(backend.https())
+                .setURI(backend.basePath() + check.path())
+                .setConnectTimeout(check.timeoutMillis())
+                .putHeader("User-Agent", "traffic-distributor-health-probe");
+        ExpectedStatuses expected = health.expectedStatuses();
+        http.request(options)
+                .compose(request -> {
+                    sent[0] = request;
+                    return request.send();
+                })
+                .compose(response -> response.body().map(body -> response.statusCode()))
+                .onComplete(result -> {
+                    vertx.cancelTimer(timer);
+                    if (result.failed()) {
+                        outcome.tryFail(result.cause());
+                    } else if (expected.matches(result.result())) {
+                        outcome.tryComplete();
+                    } else {
+                        outcome.tryFail("status " + result.result() + ", expected " + check.expectedStatuses());
+                    }
+                });
+        return outcome.future();
+    }
+
+    private Future<Void> tcpProbe(ProbeTarget backend, HealthCheckDocument check) {
+        Promise<Void> outcome = Promise.promise();
+        long timer = vertx.setTimer(check.timeoutMillis(),
+                id -> outcome.tryFail("connect timed out after " + check.timeoutMillis() + " ms"));
+        tcp.connect(backend.address()).onComplete(result -> {
+            vertx.cancelTimer(timer);
+            if (result.succeeded()) {
+                result.result().close();
+                outcome.tryComplete();
+            } else {
+                outcome.tryFail(result.cause());
+            }
+        });
+        return outcome.future();
+    }
+
+    static String describe(Throwable failure) {
+        String message = failure.getMessage();
+        if (failure instanceof java.net.ConnectException) {
+            return "connection refused or unreachable";
+        }
+        return message == null ? failure.getClass().getSimpleName() : message;
+    }
+}
