@@ -19,6 +19,11 @@ public final class BackendHealth {
     private static final Logger LOG = Logger.getLogger(BackendHealth.class);
     /** While a verdict is pending (the last result disagrees with the status), re-check this often. */
     static final long RECHECK_MILLIS = 1000;
+    /**
+     * The probe tick runs every second; a re-check falls due slightly early so that the next tick takes it
+     * rather than the one after.
+     */
+    private static final long TICK_SLACK_MILLIS = 150;
     /** A backend without probes that went DOWN passively gets traffic again after this long. */
     static final long PASSIVE_DOWN_MILLIS = 10_000;
 
@@ -41,6 +46,7 @@ public final class BackendHealth {
 
     private volatile Status status = Status.UNKNOWN;
     private volatile long nextProbeAt;
+    private volatile long probeStartedAt;
     private volatile long lastCheckAt;
     private volatile Long lastLatencyMillis;
     private volatile String lastError;
@@ -130,9 +136,14 @@ public final class BackendHealth {
         return now >= nextProbeAt;
     }
 
-    /** Called as a probe starts: the next one is not due before the result says when. */
+    /** Called as a probe starts: the next one is not due before the result says when (or the re-check time). */
     public void probeStarted(long now) {
-        nextProbeAt = now + RECHECK_MILLIS;
+        probeStartedAt = now;
+        nextProbeAt = now + RECHECK_MILLIS - TICK_SLACK_MILLIS;
+    }
+
+    long nextProbeAt() {
+        return nextProbeAt;
     }
 
     private void scheduleAfterResult(Source source, boolean success) {
@@ -140,7 +151,8 @@ public final class BackendHealth {
         boolean verdictPending = success ? status != Status.UP : status != Status.DOWN;
         if (verdictPending) {
             // Re-check every second until a verdict, so a dead backend is DOWN in seconds, not intervals.
-            nextProbeAt = Math.min(nextProbeAt, now + RECHECK_MILLIS);
+            long recheck = source == Source.PROBE ? probeStartedAt + RECHECK_MILLIS - TICK_SLACK_MILLIS : now;
+            nextProbeAt = Math.min(nextProbeAt, recheck);
         } else if (source == Source.PROBE) {
             long interval = check.intervalSeconds() * 1000L;
             // ±10 % jitter keeps thousands of backends from probing in lock-step.

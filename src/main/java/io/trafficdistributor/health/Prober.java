@@ -1,5 +1,8 @@
 package io.trafficdistributor.health;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -64,17 +67,25 @@ public class Prober {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    /** Starts the probes that are due; the rest wait for a later tick when the concurrency limit is reached. */
-    @Scheduled(every = "${td.health.tick:0.25s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /**
+     * Starts the probes that are due, most overdue first, so that with more due than the concurrency limit
+     * allows, every backend gets its turn; the rest wait for the next tick.
+     */
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         long now = System.currentTimeMillis();
+        List<BackendHealth> due = new ArrayList<>();
         for (BackendHealth health : registry.probed()) {
-            if (!health.dueForProbe(now)) {
-                continue;
+            if (health.dueForProbe(now)) {
+                due.add(health);
             }
-            if (inFlight.get() >= maxConcurrent) {
-                return;
-            }
+        }
+        int slots = maxConcurrent - inFlight.get();
+        if (due.size() > slots) {
+            due.sort(Comparator.comparingLong(BackendHealth::nextProbeAt));
+        }
+        for (int i = 0; i < Math.min(slots, due.size()); i++) {
+            BackendHealth health = due.get(i);
             health.probeStarted(now);
             start(health);
         }

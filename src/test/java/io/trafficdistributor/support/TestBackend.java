@@ -35,6 +35,7 @@ public final class TestBackend implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger healthStatus = new AtomicInteger(200);
     private final AtomicBoolean hanging = new AtomicBoolean();
+    private final AtomicInteger healthDelayMillis = new AtomicInteger();
     private volatile HttpServer server;
 
     private TestBackend(String name, int port, SelfSignedCertificate certificate) {
@@ -82,7 +83,12 @@ public final class TestBackend implements AutoCloseable {
 
     private void handle(HttpServerRequest request) {
         if (request.path().endsWith("/health")) {
-            request.response().setStatusCode(healthStatus.get()).end(name);
+            int delay = healthDelayMillis.get();
+            if (delay > 0) {
+                VERTX.setTimer(delay, id -> request.response().setStatusCode(healthStatus.get()).end(name));
+            } else {
+                request.response().setStatusCode(healthStatus.get()).end(name);
+            }
             return;
         }
         if (hanging.get()) {
@@ -136,6 +142,11 @@ public final class TestBackend implements AutoCloseable {
     /** The status {@code GET …/health} answers. */
     public void healthStatus(int status) {
         healthStatus.set(status);
+    }
+
+    /** How long {@code GET …/health} takes to answer. */
+    public void healthDelayMillis(int millis) {
+        healthDelayMillis.set(millis);
     }
 
     /** While hanging, requests (other than health) get no response at all. */
