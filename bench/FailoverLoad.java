@@ -1,0 +1,62 @@
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Keep-alive GET clients for the failover benchmark. Usage:
+ *   java FailoverLoad.java URL HOST CLIENTS SECONDS EVENT_AT_SECONDS
+ * Each client sends GETs back to back with a 2 s timeout. Prints one line:
+ *   requests=N failed=N longest_wait_ms=N last_failure_after_event_ms=N
+ * (last_failure_after_event_ms: when, after the event, the last failed request was sent; -1 if none failed).
+ */
+public class FailoverLoad {
+    public static void main(String[] args) throws Exception {
+        URI uri = URI.create(args[0]);
+        String host = args[1];
+        int clients = Integer.parseInt(args[2]);
+        long durationNanos = Duration.ofSeconds(Long.parseLong(args[3])).toNanos();
+        long eventAtNanos = Duration.ofSeconds(Long.parseLong(args[4])).toNanos();
+        AtomicLong requests = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicLong longest = new AtomicLong();
+        AtomicLong lastFailure = new AtomicLong(-1);
+        long start = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            Thread thread = new Thread(() -> {
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(2)).build();
+                HttpRequest request = HttpRequest.newBuilder(uri).header("Host", host).timeout(Duration.ofSeconds(2)).GET().build();
+                while (System.nanoTime() - start < durationNanos) {
+                    long sent = System.nanoTime();
+                    boolean ok;
+                    try {
+                        ok = client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                    } catch (Exception e) {
+                        ok = false;
+                    }
+                    long wait = System.nanoTime() - sent;
+                    requests.incrementAndGet();
+                    longest.accumulateAndGet(wait, Math::max);
+                    if (!ok) {
+                        failed.incrementAndGet();
+                        lastFailure.accumulateAndGet(sent - start - eventAtNanos, Math::max);
+                    }
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        System.out.printf("requests=%d failed=%d longest_wait_ms=%d last_failure_after_event_ms=%d%n",
+                requests.get(), failed.get(), longest.get() / 1_000_000,
+                lastFailure.get() < 0 ? -1 : lastFailure.get() / 1_000_000);
+    }
+}

@@ -1,0 +1,144 @@
+# Shared pieces of the benchmark scripts: tools check, backends, the packaged service, NGINX, HAProxy.
+# Everything binds to 127.0.0.1 and lives under $WORK; stop_all cleans it up.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+WORK=${WORK:-$(mktemp -d /tmp/td-bench.XXXXXX)}
+TOKEN=bench-token
+PIDS=()
+
+need() {
+  local missing=()
+  for tool in "$@"; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+  if ((${#missing[@]})); then
+    echo "missing: ${missing[*]} — install them first, e.g.: apt-get install -y nginx-light haproxy wrk" >&2
+    exit 2
+  fi
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_http() { # url [header]
+  for _ in $(seq 1 300); do
+    if curl -fsS -o /dev/null ${2:+-H "$2"} "$1" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "timed out waiting for $1" >&2; return 1
+}
+
+# A backend: one single-process NGINX answering its name with a small fixed body; sets BACKEND_PID.
+start_backend() { # name port
+  local name=$1 port=$2 dir="$WORK/backend-$1-$2"
+  mkdir -p "$dir"
+  cat > "$dir/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+error_log $dir/error.log crit;
+pid $dir/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$port reuseport backlog=4096;
+    location / { default_type text/plain; return 200 "$name"; }
+  }
+}
+CONF
+  nginx -c "$dir/nginx.conf" -p "$dir" >/dev/null 2>&1 &
+  BACKEND_PID=$!
+  PIDS+=("$BACKEND_PID")
+  wait_http "http://127.0.0.1:$port/"
+}
+
+jar() {
+  if [[ ! -f "$ROOT/target/quarkus-app/quarkus-run.jar" ]]; then
+    (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
+  fi
+}
+
+# The packaged service on its own embedded PostgreSQL under $WORK. Sets TD_ADMIN and TD_PROXY.
+start_service() { # admin_port proxy_port [extra java args...]
+  local admin=$1 proxy=$2; shift 2
+  jar
+  TD_ADMIN_TOKEN=$TOKEN java ${TD_JAVA_OPTS:-} -Dquarkus.http.port="$admin" -Dquarkus.http.host=127.0.0.1 \
+    -Dtd.proxy.port="$proxy" -Dtd.proxy.host=127.0.0.1 -Dtd.data-dir="$WORK/td-data-$admin" "$@" \
+    -jar "$ROOT/target/quarkus-app/quarkus-run.jar" > "$WORK/service-$admin.log" 2>&1 &
+  SERVICE_PID=$!
+  PIDS+=("$SERVICE_PID")
+  TD_ADMIN="http://127.0.0.1:$admin"
+  TD_PROXY="http://127.0.0.1:$proxy"
+  wait_http "$TD_ADMIN/q/health/ready"
+}
+
+api() { # method path [json]
+  curl -fsS -X "$1" "$TD_ADMIN/api/v1$2" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${3:+-d "$3"}
+}
+
+start_nginx_proxy() { # port conf-upstream-block location-extra
+  local port=$1 upstream=$2 extra=${3:-} dir="$WORK/nginx-proxy-$1" workers=${PROXY_WORKERS:-2}
+  mkdir -p "$dir"
+  cat > "$dir/nginx.conf" <<CONF
+daemon off;
+worker_processes $workers;
+error_log $dir/error.log crit;
+pid $dir/nginx.pid;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  upstream backends { $upstream keepalive 256; }
+  server {
+    listen 127.0.0.1:$port reuseport backlog=4096;
+    location / {
+      proxy_pass http://backends;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      $extra
+    }
+  }
+}
+CONF
+  nginx -c "$dir/nginx.conf" -p "$dir" >/dev/null 2>&1 &
+  PIDS+=("$!")
+  wait_http "http://127.0.0.1:$port/"
+}
+
+start_haproxy() { # port backend-block
+  local port=$1 servers=$2 dir="$WORK/haproxy-$1" threads=${PROXY_WORKERS:-2}
+  mkdir -p "$dir"
+  cat > "$dir/haproxy.cfg" <<CONF
+global
+  nbthread $threads
+  maxconn 20000
+defaults
+  mode http
+  option http-keep-alive
+  option forwardfor
+  timeout connect 3s
+  timeout client 60s
+  timeout server 60s
+  http-reuse always
+frontend fe
+  bind 127.0.0.1:$port
+  default_backend be
+backend be
+$servers
+CONF
+  haproxy -f "$dir/haproxy.cfg" -db >/dev/null 2>&1 &
+  PIDS+=("$!")
+  wait_http "http://127.0.0.1:$port/"
+}
+
+stop_all() {
+  for pid in "${PIDS[@]:-}"; do
+    [[ -n "$pid" ]] && { kill -CONT "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; }
+  done
+  wait 2>/dev/null || true
+  PIDS=()
+}
