@@ -106,6 +106,10 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response http(WebApplicationException e) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            // The JSON body reader wraps parse errors (malformed JSON, a number out of range) in a bare 400.
+            return jsonProblem(json, "");
+        }
         Response.StatusType status = e.getResponse().getStatusInfo();
         if (status.getStatusCode() >= 500) {
             LOG.error("API request failed", e);
