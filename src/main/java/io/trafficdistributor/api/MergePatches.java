@@ -28,8 +28,16 @@ public class MergePatches {
             throw new InvalidDocumentException("body", "a merge patch (a JSON object) is required");
         }
         JsonValue patch;
-        try (var reader = Json.createReader(new StringReader(body))) {
-            patch = reader.readValue();
+        try (var parser = Json.createParser(new StringReader(body))) {
+            if (!parser.hasNext()) {
+                throw new MalformedJsonException("no JSON value");
+            }
+            parser.next();
+            patch = parser.getValue();
+            // A reader stops after the first value; anything after it makes the body malformed.
+            if (parser.hasNext()) {
+                throw new MalformedJsonException("unexpected content after the JSON value");
+            }
         } catch (JsonParsingException e) {
             throw new MalformedJsonException(e.getMessage());
         } catch (JsonException e) {
