@@ -8,7 +8,6 @@ import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonMergePatch;
 import jakarta.json.JsonValue;
-import jakarta.json.stream.JsonParsingException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,18 +26,33 @@ public class MergePatches {
         if (body == null || body.isBlank()) {
             throw new InvalidDocumentException("body", "a merge patch (a JSON object) is required");
         }
-        JsonValue patch;
-        try (var reader = Json.createReader(new StringReader(body))) {
-            patch = reader.readValue();
-        } catch (JsonParsingException e) {
-            throw new MalformedJsonException(e.getMessage());
-        } catch (JsonException e) {
-            throw new MalformedJsonException(e.getMessage());
-        }
+        JsonValue patch = read(body);
         if (patch.getValueType() != JsonValue.ValueType.OBJECT) {
             throw new InvalidDocumentException("body", "a merge patch must be a JSON object");
         }
         return Json.createMergePatch(patch);
+    }
+
+    private static JsonValue read(String body) {
+        try (var parser = Json.createParser(new StringReader(body))) {
+            if (!parser.hasNext()) {
+                throw new MalformedJsonException("no JSON value");
+            }
+            parser.next();
+            JsonValue value = parser.getValue();
+            // A reader stops after the first value; anything after it makes the body malformed.
+            if (parser.hasNext()) {
+                throw new MalformedJsonException("unexpected content after the JSON value");
+            }
+            return value;
+        } catch (MalformedJsonException e) {
+            throw e;
+        } catch (JsonException e) {
+            throw new MalformedJsonException(e.getMessage());
+        } catch (RuntimeException e) {
+            // Parsson enforces its input limits (nesting depth, digits of a number) with plain runtime exceptions.
+            throw new MalformedJsonException(e.getMessage());
+        }
     }
 
     /** The document with the patch applied; fields the patch makes unknown or mistyped fail as a bad request does. */

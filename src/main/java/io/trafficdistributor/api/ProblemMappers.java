@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -52,6 +53,15 @@ public class ProblemMappers {
         return jsonProblem(e, "");
     }
 
+    /**
+     * Needed besides {@link #badJson}: quarkus-rest-jackson ships a built-in mapper for this more specific type
+     * (unknown field, wrong type, bad enum value), which would otherwise answer with plain JSON and no violations.
+     */
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e) {
+        return jsonProblem(e, "");
+    }
+
     @ServerExceptionMapper
     public Response malformedPatch(MergePatches.MalformedJsonException e) {
         return Problem.of(Status.BAD_REQUEST, "malformed-json", "The body is not valid JSON: " + e.getMessage()).toResponse();
@@ -64,6 +74,13 @@ public class ProblemMappers {
 
     /** A body that is not JSON, or JSON that does not fit the document: which field, and what it must be. */
     static Response jsonProblem(JsonProcessingException e, String prefix) {
+        if (e instanceof InputCoercionException number) {
+            // Valid JSON, but a number too large for its field; the parser knows where it stood.
+            String path = JsonPaths.of(number);
+            String field = prefix.isEmpty() ? (path.isEmpty() ? "body" : path) : (path.isEmpty() ? prefix : prefix + "." + path);
+            return Problem.invalid("Field '" + field + "' is invalid.",
+                    List.of(new Violation(field, "is out of range"))).toResponse();
+        }
         if (!(e instanceof JsonMappingException mapping)) {
             return Problem.of(Status.BAD_REQUEST, "malformed-json", "The body is not valid JSON: " + e.getOriginalMessage())
                     .toResponse();
@@ -89,6 +106,10 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response http(WebApplicationException e) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            // The JSON body reader wraps parse errors (malformed JSON, a number out of range) in a bare 400.
+            return jsonProblem(json, "");
+        }
         Response.StatusType status = e.getResponse().getStatusInfo();
         if (status.getStatusCode() >= 500) {
             LOG.error("API request failed", e);

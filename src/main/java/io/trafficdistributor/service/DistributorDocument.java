@@ -15,6 +15,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.service.validation.Hostname;
+import io.trafficdistributor.service.validation.UniqueHostnames;
 import io.trafficdistributor.service.validation.ValidBackends;
 
 /**
@@ -24,7 +25,7 @@ import io.trafficdistributor.service.validation.ValidBackends;
 @ValidBackends
 public record DistributorDocument(
         @NotNull @Pattern(regexp = NAME_PATTERN, message = "must be 1 to 63 lower-case letters, digits or '-', starting and ending with a letter or digit") String name,
-        @NotNull @Size(min = 1, max = 100) List<@NotNull @Hostname String> hostnames,
+        @NotNull @Size(min = 1, max = 100) @UniqueHostnames List<@NotNull @Hostname String> hostnames,
         @NotNull RoutingMethod routing,
         @NotNull Boolean enabled,
         @NotNull @Size(min = 1, max = 64) List<@NotNull @Valid BackendDocument> backends,
