@@ -51,7 +51,7 @@ run_target() { # scenario target
   server backup 127.0.0.1:$p2 check backup"
       url=http://127.0.0.1:$port/ ;;
   esac
-  java "$BENCH_DIR/FailoverLoad.java" "$url" "$host" "$CLIENTS" "$DURATION" "$EVENT_AT" > "$WORK/load.out" &
+  java -Djdk.httpclient.allowRestrictedHeaders=host "$BENCH_DIR/FailoverLoad.java" "$url" "$host" "$CLIENTS" "$DURATION" "$EVENT_AT" > "$WORK/load.out" &
   local load=$!
   sleep "$EVENT_AT"
   if [[ $scenario == kill ]]; then kill -KILL "$primary_pid"; else kill -STOP "$primary_pid"; fi
