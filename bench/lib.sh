@@ -115,7 +115,7 @@ start_haproxy() { # port backend-block
   cat > "$dir/haproxy.cfg" <<CONF
 global
   nbthread $threads
-  maxconn 20000
+  maxconn 4096
 defaults
   mode http
   option http-keep-alive
