@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.trafficdistributor.routing.CompiledBackend;
 import io.trafficdistributor.routing.CompiledDistributor;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.net.HostAndPort;
 
 /**
@@ -24,6 +25,8 @@ final class Attempts {
     private long tried; // bit i: backend i was tried (a distributor has at most 64 backends)
     int count;
     CompiledBackend current;
+    /** The request to the current backend, once connected. */
+    HttpClientRequest origin;
     /** Set when the attempt timer abandoned the current backend. */
     boolean attemptTimedOut;
     long attemptTimer = -1;
