@@ -110,7 +110,8 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
         return context.sendRequest().recover(failure -> {
             CompiledDistributor distributor = attempts.distributor;
             if (failure instanceof NoBackendConnected) {
-                return Future.succeededFuture(ProxyResponses.error(context.request().response(), 502,
+                // The body was never read: releasing it lets the client finish sending and read this answer.
+                return Future.succeededFuture(ProxyResponses.error(context.request().release().response(), 502,
                         "Distributor '" + distributor.name() + "': no backend could be reached."));
             }
             boolean responseTimeout = failure instanceof TimeoutException;
