@@ -6,6 +6,7 @@ import static io.trafficdistributor.proxy.ProxyTestSupport.count;
 import static io.trafficdistributor.proxy.ProxyTestSupport.create;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -77,6 +78,28 @@ class FailoverProxyTest {
             assertEquals(20, count(answers("foswitch.test", 20), "primary"));
         } finally {
             primary.start();
+        }
+    }
+
+    @Test
+    void aHangingPrimaryCostsAttemptMillisAndNoError() {
+        TestBackend hanging = TestBackend.start("hanging");
+        hanging.hang(true);
+        try {
+            create("""
+                    {"name":"fo-hang","hostnames":["fohang.test"],"routing":"FAILOVER","backends":[%s,%s],
+                     "timeouts":{"responseMillis":10000,"attemptMillis":300}}"""
+                    .formatted(backend(hanging, 1), backend(backup, 1)));
+            for (int i = 0; i < 3; i++) {
+                long start = System.nanoTime();
+                HttpResponse<String> response = ProxyClient.get("fohang.test", "/");
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertEquals(200, response.statusCode(), response.body());
+                assertEquals("backup", response.body());
+                assertTrue(millis < 5_000, "took " + millis + " ms");
+            }
+        } finally {
+            hanging.close();
         }
     }
 

@@ -95,6 +95,19 @@ class ProxyErrorsTest {
     }
 
     @Test
+    void aLargeUploadToBackendsThatAllRefuseIs502() {
+        create("""
+                {"name":"err-refused-big","hostnames":["errrefusedbig.test"],"backends":[%s]}"""
+                .formatted(backend("x", "http://127.0.0.1:" + TestBackend.freePort(), 1)));
+        byte[] body = new byte[8 * 1024 * 1024];
+        HttpResponse<String> response = ProxyClient.send(ProxyClient.request("errrefusedbig.test", "/upload")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build());
+        assertProxyError(response, 502, "err-refused-big");
+        // The client's next request (on the same pooled connection, if the proxy kept it) is answered too.
+        assertProxyError(ProxyClient.get("errrefusedbig.test", "/"), 502, "err-refused-big");
+    }
+
+    @Test
     void aBackendThatDoesNotAnswerInTimeIs504() {
         create("""
                 {"name":"err-timeout","hostnames":["errtimeout.test"],"backends":[%s],

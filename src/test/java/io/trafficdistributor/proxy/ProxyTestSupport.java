@@ -69,7 +69,10 @@ final class ProxyTestSupport {
         return answers.stream().filter(name::equals).count();
     }
 
-    /** Sends raw bytes to the proxy listener and reads until the proxy closes the connection. */
+    /**
+     * Sends raw bytes to the proxy listener and reads one response: its head, then a body of its
+     * Content-Length, or everything until the proxy closes the connection when it gives none.
+     */
     static String raw(String request) {
         try (Socket socket = new Socket("127.0.0.1", ProxyClient.port())) {
             socket.setSoTimeout(15_000);
@@ -78,7 +81,24 @@ final class ProxyTestSupport {
             out.flush();
             InputStream in = socket.getInputStream();
             ByteArrayOutputStream response = new ByteArrayOutputStream();
-            in.transferTo(response);
+            int headEnd = -1;
+            while (headEnd < 0) {
+                int c = in.read();
+                if (c < 0) {
+                    return response.toString(StandardCharsets.ISO_8859_1);
+                }
+                response.write(c);
+                if (response.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                    headEnd = response.size();
+                }
+            }
+            String head = response.toString(StandardCharsets.ISO_8859_1);
+            java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
+            if (length.find()) {
+                response.write(in.readNBytes(Integer.parseInt(length.group(1))));
+            } else {
+                in.transferTo(response);
+            }
             return response.toString(StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
