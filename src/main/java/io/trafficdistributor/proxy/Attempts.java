@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.trafficdistributor.routing.CompiledBackend;
 import io.trafficdistributor.routing.CompiledDistributor;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.net.HostAndPort;
 
 /**
@@ -26,6 +27,8 @@ final class Attempts {
     CompiledBackend current;
     /** Whether any attempt went to a backend that was not DOWN (else a failure is "no backend available"). */
     boolean triedAvailable;
+    /** The request to the current backend, once connected. */
+    HttpClientRequest origin;
     /** Set when the attempt timer abandoned the current backend. */
     boolean attemptTimedOut;
     long attemptTimer = -1;

@@ -8,6 +8,7 @@ import io.trafficdistributor.routing.CompiledBackend;
 import io.trafficdistributor.routing.CompiledDistributor;
 import io.trafficdistributor.routing.Routes;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -19,6 +20,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.streams.ReadStream;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.OriginRequestProvider;
 import io.vertx.httpproxy.ProxyContext;
@@ -93,6 +95,15 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
             }, failure -> Future.succeededFuture(ProxyResponses.error(request.release().response(), 400,
                     "The request body could not be read.")));
         }
+        // The response timeout is an idle timeout that only the backend's response data restarts, so an upload
+        // that takes longer than it to send would be cut with a 504 although the backend is reading all along.
+        Body streamed = request.getBody();
+        request.setBody(Body.body(new ProgressStream(streamed.stream(), () -> {
+            HttpClientRequest origin = attempts.origin;
+            if (origin != null) {
+                origin.idleTimeout(attempts.distributor.timeouts().responseMillis());
+            }
+        }), streamed.length()));
         return attempt(context, attempts);
     }
 
@@ -110,7 +121,7 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
                 return attempt(context, attempts);
             }
             if (responseTimeout) {
-                return Future.succeededFuture(ProxyResponses.error(context.request().response(), 504,
+                return Future.succeededFuture(ProxyResponses.error(context.request().release().response(), 504,
                         "Distributor '" + distributor.name() + "': the backend did not answer in time."));
             }
             return Future.succeededFuture(noBackendAnswered(context, attempts,
@@ -118,13 +129,16 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
         });
     }
 
-    /** 502 when a backend believed available failed; 503 with Retry-After when every backend was DOWN. */
+    /**
+     * 502 when a backend believed available failed; 503 with Retry-After when every backend was DOWN. The
+     * rest of the client's body is released (read and dropped), so the client can finish sending and read it.
+     */
     private static ProxyResponse noBackendAnswered(ProxyContext context, Attempts attempts, String why) {
         String name = attempts.distributor.name();
+        ProxyResponse response = context.request().release().response();
         return attempts.triedAvailable
-                ? ProxyResponses.error(context.request().response(), 502, "Distributor '" + name + "': " + why)
-                : ProxyResponses.error(context.request().response(), 503,
-                        "Distributor '" + name + "': no backend is available.");
+                ? ProxyResponses.error(response, 502, "Distributor '" + name + "': " + why)
+                : ProxyResponses.error(response, 503, "Distributor '" + name + "': no backend is available.");
     }
 
     private static void prepareHeaders(MultiMap headers, HttpServerRequest client) {
@@ -217,6 +231,7 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
                 .setIdleTimeout(distributor.timeouts().responseMillis());
         HttpClient client = context.client();
         return client.request(options).compose(origin -> {
+            attempts.origin = origin;
             armAttemptTimer(origin, attempts);
             origin.response().onSuccess(r -> backend.health().recordSuccess(BackendHealth.Source.TRAFFIC, 0));
             return Future.succeededFuture(origin);
@@ -271,6 +286,56 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
             cookie.setMaxAge(settings.maxAgeSeconds());
         }
         return cookie.encode();
+    }
+
+    /** A request body on its way to the backend, reporting each chunk as it passes. */
+    private static final class ProgressStream implements ReadStream<Buffer> {
+        private final ReadStream<Buffer> source;
+        private final Runnable progress;
+
+        ProgressStream(ReadStream<Buffer> source, Runnable progress) {
+            this.source = source;
+            this.progress = progress;
+        }
+
+        @Override
+        public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+            source.handler(handler == null ? null : chunk -> {
+                progress.run();
+                handler.handle(chunk);
+            });
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+            source.exceptionHandler(handler);
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> pause() {
+            source.pause();
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> resume() {
+            source.resume();
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> fetch(long amount) {
+            source.fetch(amount);
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
+            source.endHandler(endHandler);
+            return this;
+        }
     }
 
     /** Every backend was tried and none accepted a connection. */

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -47,7 +48,7 @@ public class Routes {
             if (distributor == null) {
                 table = current.without(name);
             } else {
-                if (old != null && old.version() >= distributor.version()) {
+                if (old != null && sameDistributor(old, distributor) && old.version() >= distributor.version()) {
                     return; // already applied (our own NOTIFY, or a reload that raced the local event)
                 }
                 CompiledDistributor compiled = CompiledDistributor.compile(distributor, old, health);
@@ -68,6 +69,14 @@ public class Routes {
         }
     }
 
+    /**
+     * Whether the stored distributor is the one compiled, not a new one of the same name: a distributor deleted
+     * and created again starts its versions over, so the version alone would take the new one for already applied.
+     */
+    private static boolean sameDistributor(CompiledDistributor compiled, DistributorDocument stored) {
+        return Objects.equals(compiled.definition().id(), stored.id());
+    }
+
     /** The generation to pass to {@link #replaceAll} when starting to read every distributor. */
     public synchronized long generation() {
         return generation;
@@ -82,7 +91,7 @@ public class Routes {
         for (DistributorDocument distributor : distributors) {
             try {
                 CompiledDistributor old = table.byName(distributor.name());
-                next.put(distributor.name(), old != null && old.version() == distributor.version()
+                next.put(distributor.name(), old != null && sameDistributor(old, distributor) && old.version() == distributor.version()
                         ? old // unchanged: keep it, and its balancer's position
                         : CompiledDistributor.compile(distributor, old, health));
             } catch (RuntimeException e) {

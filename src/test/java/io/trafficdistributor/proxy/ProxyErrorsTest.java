@@ -1,0 +1,122 @@
+package io.trafficdistributor.proxy;
+
+import static io.trafficdistributor.proxy.ProxyTestSupport.assertProxyError;
+import static io.trafficdistributor.proxy.ProxyTestSupport.backend;
+import static io.trafficdistributor.proxy.ProxyTestSupport.create;
+import static io.trafficdistributor.proxy.ProxyTestSupport.raw;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.trafficdistributor.support.ProxyClient;
+import io.trafficdistributor.support.TestBackend;
+
+/** The responses the proxy writes itself, as a client sees them. */
+@QuarkusTest
+class ProxyErrorsTest {
+
+    static TestBackend ok;
+    static TestBackend hanging;
+
+    @BeforeAll
+    static void startBackends() {
+        ok = TestBackend.start("ok");
+        hanging = TestBackend.start("hanging");
+        hanging.hang(true);
+    }
+
+    @AfterAll
+    static void stopBackends() {
+        ok.close();
+        hanging.close();
+    }
+
+    @Test
+    void aRequestWithoutHostIs400() {
+        String response = raw("GET / HTTP/1.0\r\n\r\n");
+        assertTrue(response.startsWith("HTTP/1.0 400") || response.startsWith("HTTP/1.1 400"), response);
+        String lower = response.toLowerCase(java.util.Locale.ROOT);
+        assertTrue(lower.contains("content-type: text/plain"), response);
+        String body = response.substring(response.indexOf("\r\n\r\n") + 4);
+        assertFalse(body.isBlank(), response);
+        assertFalse(body.contains("Exception"), response);
+        assertTrue(body.toLowerCase(java.util.Locale.ROOT).contains("host"), body);
+    }
+
+    @Test
+    void anUnknownHostIs404() {
+        HttpResponse<String> response = ProxyClient.get("nobody-serves-this.test", "/");
+        assertProxyError(response, 404, null);
+        assertTrue(response.body().contains("nobody-serves-this.test"), response.body());
+    }
+
+    @Test
+    void theAdminApiIsNotReachableThroughTheProxy() {
+        HttpResponse<String> response = ProxyClient.get("localhost", "/api/v1/distributors");
+        assertEquals(404, response.statusCode(), response.body());
+        assertFalse(response.body().contains("\"items\""), response.body());
+    }
+
+    @Test
+    void aDisabledDistributorIs503WithRetryAfter() {
+        create("""
+                {"name":"err-disabled","hostnames":["errdisabled.test"],"enabled":false,"backends":[%s]}"""
+                .formatted(backend(ok, 1)));
+        ok.clearReceived();
+        HttpResponse<String> response = ProxyClient.get("errdisabled.test", "/");
+        assertProxyError(response, 503, "err-disabled", ok);
+        String retryAfter = response.headers().firstValue("retry-after").orElseThrow(() -> new AssertionError("no Retry-After"));
+        assertTrue(Integer.parseInt(retryAfter) > 0, retryAfter);
+        assertTrue(ok.received().isEmpty(), "a disabled distributor forwarded a request");
+    }
+
+    @Test
+    void everyBackendRefusingConnectionsIs502() {
+        int port1 = TestBackend.freePort();
+        int port2 = TestBackend.freePort();
+        create("""
+                {"name":"err-refused","hostnames":["errrefused.test"],"backends":[%s,%s]}"""
+                .formatted(backend("x", "http://127.0.0.1:" + port1, 1), backend("y", "http://127.0.0.1:" + port2, 1)));
+        HttpResponse<String> response = ProxyClient.get("errrefused.test", "/");
+        assertProxyError(response, 502, "err-refused");
+        assertFalse(response.body().contains(Integer.toString(port1)), response.body());
+        assertFalse(response.body().contains(Integer.toString(port2)), response.body());
+
+        HttpResponse<String> post = ProxyClient.send(ProxyClient.request("errrefused.test", "/")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("payload")).build());
+        assertProxyError(post, 502, "err-refused");
+    }
+
+    @Test
+    void aLargeUploadToBackendsThatAllRefuseIs502() {
+        create("""
+                {"name":"err-refused-big","hostnames":["errrefusedbig.test"],"backends":[%s]}"""
+                .formatted(backend("x", "http://127.0.0.1:" + TestBackend.freePort(), 1)));
+        byte[] body = new byte[8 * 1024 * 1024];
+        HttpResponse<String> response = ProxyClient.send(ProxyClient.request("errrefusedbig.test", "/upload")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build());
+        assertProxyError(response, 502, "err-refused-big");
+        // The client's next request (on the same pooled connection, if the proxy kept it) is answered too.
+        assertProxyError(ProxyClient.get("errrefusedbig.test", "/"), 502, "err-refused-big");
+    }
+
+    @Test
+    void aBackendThatDoesNotAnswerInTimeIs504() {
+        create("""
+                {"name":"err-timeout","hostnames":["errtimeout.test"],"backends":[%s],
+                 "timeouts":{"connectMillis":1000,"responseMillis":500}}"""
+                .formatted(backend(hanging, 1)));
+        long start = System.nanoTime();
+        HttpResponse<String> response = ProxyClient.get("errtimeout.test", "/");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertProxyError(response, 504, "err-timeout", hanging);
+        assertTrue(millis >= 400 && millis < 10_000, "answered after " + millis + " ms");
+    }
+}
