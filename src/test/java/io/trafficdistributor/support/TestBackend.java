@@ -32,7 +32,11 @@ public final class TestBackend implements AutoCloseable {
     private final String name;
     private final int port;
     private final SelfSignedCertificate certificate;
+    /** The User-Agent of the service's health probes: their requests are not in {@link #received()}. */
+    static final String PROBE_AGENT = "traffic-distributor-health-probe";
+
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final AtomicInteger probes = new AtomicInteger();
     private final AtomicInteger healthStatus = new AtomicInteger(200);
     private final AtomicBoolean hanging = new AtomicBoolean();
     private final AtomicInteger healthDelayMillis = new AtomicInteger();
@@ -82,6 +86,9 @@ public final class TestBackend implements AutoCloseable {
     }
 
     private void handle(HttpServerRequest request) {
+        if (PROBE_AGENT.equals(request.getHeader("User-Agent"))) {
+            probes.incrementAndGet();
+        }
         if (request.path().endsWith("/health")) {
             int delay = healthDelayMillis.get();
             if (delay > 0) {
@@ -97,6 +104,11 @@ public final class TestBackend implements AutoCloseable {
         long[] bytes = { 0 };
         request.handler(chunk -> bytes[0] += chunk.length());
         request.endHandler(v -> {
+            if (PROBE_AGENT.equals(request.getHeader("User-Agent"))) {
+                // A health probe of a check on another path: answered, but not counted as traffic.
+                request.response().end(name);
+                return;
+            }
             received.add(new Received(request.method().name(), request.uri(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), bytes[0]));
             String download = request.getParam("download");
             if (download != null) {
@@ -127,6 +139,12 @@ public final class TestBackend implements AutoCloseable {
         return (certificate == null ? "http" : "https") + "://localhost:" + port;
     }
 
+    /** How many health probes reached this backend. */
+    public int probes() {
+        return probes.get();
+    }
+
+    /** The proxied requests this backend received (health probes excluded). */
     public List<Received> received() {
         return received;
     }
