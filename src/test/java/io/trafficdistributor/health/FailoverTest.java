@@ -102,12 +102,12 @@ class FailoverTest {
 
     @Test
     void primaryStoppedUnderLoadLosesNoRequestAndTrafficReturnsWhenItIsBack() throws Exception {
-        createFailover("fo-stop", "");
-        try (Load load = new Load("fo-stop.test")) {
+        createFailover("hfo-stop", "");
+        try (Load load = new Load("hfo-stop.test")) {
             await().until(() -> load.count("primary") >= 20);
             primary.stop();
-            await().atMost(Duration.ofSeconds(10)).until(() -> HealthProbeTest.health("fo-stop", 0).equals("DOWN"));
-            api().get("/api/v1/distributors/fo-stop/status").then()
+            await().atMost(Duration.ofSeconds(10)).until(() -> HealthProbeTest.health("hfo-stop", 0).equals("DOWN"));
+            api().get("/api/v1/distributors/hfo-stop/status").then()
                     .body("activeBackend", equalTo("backup"));
             long backupBefore = load.count("backup");
             await().until(() -> load.count("backup") >= backupBefore + 20);
@@ -115,7 +115,7 @@ class FailoverTest {
             primary.start();
             long restartedAt = System.nanoTime();
             // healthyThreshold × interval + 2 s
-            await().atMost(Duration.ofSeconds(4)).until(() -> HealthProbeTest.health("fo-stop", 0).equals("UP"));
+            await().atMost(Duration.ofSeconds(4)).until(() -> HealthProbeTest.health("hfo-stop", 0).equals("UP"));
             long primaryBefore = load.count("primary");
             await().atMost(Duration.ofSeconds(2)).until(() -> load.count("primary") >= primaryBefore + 20);
             assertTrue(Duration.ofNanos(System.nanoTime() - restartedAt).toMillis() <= 4000);
@@ -126,8 +126,8 @@ class FailoverTest {
 
     @Test
     void hungPrimaryWithAttemptTimeoutLosesNoGet() throws Exception {
-        createFailover("fo-hang", ",\"timeouts\":{\"attemptMillis\":300}");
-        try (Load load = new Load("fo-hang.test")) {
+        createFailover("hfo-hang", ",\"timeouts\":{\"attemptMillis\":300}");
+        try (Load load = new Load("hfo-hang.test")) {
             await().until(() -> load.count("primary") >= 20);
             primary.hang(true);
             primary.healthStatus(500);
@@ -140,11 +140,11 @@ class FailoverTest {
 
     @Test
     void postToHungPrimaryIsNotReplayed() {
-        createFailover("fo-post", ",\"timeouts\":{\"attemptMillis\":300,\"responseMillis\":1500}");
+        createFailover("hfo-post", ",\"timeouts\":{\"attemptMillis\":300,\"responseMillis\":1500}");
         primary.clearReceived();
         backup.clearReceived();
         primary.hang(true);
-        HttpResponse<String> response = ProxyClient.send(ProxyClient.request("fo-post.test", "/order")
+        HttpResponse<String> response = ProxyClient.send(ProxyClient.request("hfo-post.test", "/order")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"order\":1}")).build());
         assertEquals(504, response.statusCode());
         assertEquals(0, backup.received().stream().filter(r -> r.method().equals("POST")).count());
@@ -152,19 +152,19 @@ class FailoverTest {
 
     @Test
     void allBackendsDownAnswers503ThenRecovers() {
-        createFailover("fo-all-down", "");
+        createFailover("hfo-all-down", "");
         primary.stop();
         backup.stop();
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> HealthProbeTest.health("fo-all-down", 0).equals("DOWN")
-                    && HealthProbeTest.health("fo-all-down", 1).equals("DOWN"));
-            HttpResponse<String> response = ProxyClient.get("fo-all-down.test", "/");
+            await().atMost(Duration.ofSeconds(10)).until(() -> HealthProbeTest.health("hfo-all-down", 0).equals("DOWN")
+                    && HealthProbeTest.health("hfo-all-down", 1).equals("DOWN"));
+            HttpResponse<String> response = ProxyClient.get("hfo-all-down.test", "/");
             assertEquals(503, response.statusCode());
             assertTrue(response.headers().firstValue("Retry-After").isPresent());
-            assertTrue(response.body().contains("fo-all-down"), response.body());
+            assertTrue(response.body().contains("hfo-all-down"), response.body());
             backup.start();
             // Probes may still say DOWN, but the proxy tries DOWN backends before giving up.
-            HttpResponse<String> recovered = ProxyClient.get("fo-all-down.test", "/");
+            HttpResponse<String> recovered = ProxyClient.get("hfo-all-down.test", "/");
             assertEquals(200, recovered.statusCode());
             assertEquals("backup", recovered.body());
         } finally {
@@ -174,28 +174,28 @@ class FailoverTest {
 
     @Test
     void unchangedBackendsKeepTheirHealthAcrossAnEdit() {
-        createFailover("fo-edit", "");
-        await().atMost(Duration.ofSeconds(5)).until(() -> HealthProbeTest.health("fo-edit", 1).equals("UP"));
+        createFailover("hfo-edit", "");
+        await().atMost(Duration.ofSeconds(5)).until(() -> HealthProbeTest.health("hfo-edit", 1).equals("UP"));
         // Only the primary's URL changes: the backup keeps its UP, the primary starts again from UNKNOWN.
         int nowhere = TestBackend.freePort();
         api().contentType("application/merge-patch+json").body("{\"url\":\"http://127.0.0.1:" + nowhere + "\"}")
-                .patch("/api/v1/distributors/fo-edit/backends/primary").then().statusCode(200);
-        var status = HealthProbeTest.status("fo-edit");
+                .patch("/api/v1/distributors/hfo-edit/backends/primary").then().statusCode(200);
+        var status = HealthProbeTest.status("hfo-edit");
         assertEquals("UP", status.getString("backends[1].health"));
         assertTrue(List.of("UNKNOWN", "DOWN").contains(status.getString("backends[0].health")));
     }
 
     @Test
     void newBackendIsProbedWithinASecond() {
-        createFailover("fo-new", "");
+        createFailover("hfo-new", "");
         TestBackend third = TestBackend.start("third");
         try {
             api().contentType("application/merge-patch+json").body("""
                     {"backends":[{"name":"primary","url":"%s"},{"name":"backup","url":"%s"},{"name":"third","url":"%s"}],
                      "healthCheck":{"intervalSeconds":30,"timeoutMillis":500,"healthyThreshold":1}}"""
                     .formatted(primary.url(), backup.url(), third.url()))
-                    .patch("/api/v1/distributors/fo-new").then().statusCode(200);
-            await().atMost(Duration.ofMillis(1500)).until(() -> HealthProbeTest.health("fo-new", 2).equals("UP"));
+                    .patch("/api/v1/distributors/hfo-new").then().statusCode(200);
+            await().atMost(Duration.ofMillis(1500)).until(() -> HealthProbeTest.health("hfo-new", 2).equals("UP"));
         } finally {
             third.close();
         }
