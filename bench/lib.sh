@@ -174,3 +174,12 @@ conns_to() { # pid port...
 
 # Median of the numbers on stdin.
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Stops the service started last (SIGTERM, so its embedded PostgreSQL shuts down too) and forgets its pid.
+stop_service() {
+  kill "$SERVICE_PID" 2>/dev/null || true
+  wait "$SERVICE_PID" 2>/dev/null || true
+  local keep=() pid
+  for pid in "${PIDS[@]}"; do [[ $pid == "$SERVICE_PID" ]] || keep+=("$pid"); done
+  PIDS=("${keep[@]}")
+}
