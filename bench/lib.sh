@@ -22,7 +22,7 @@ free_port() {
 }
 
 wait_http() { # url [header]
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 "${WAIT_TRIES:-300}"); do
     if curl -fsS -o /dev/null ${2:+-H "$2"} "$1" 2>/dev/null; then return 0; fi
     sleep 0.1
   done
