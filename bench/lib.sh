@@ -22,7 +22,7 @@ free_port() {
 }
 
 wait_http() { # url [header]
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 "${WAIT_TRIES:-300}"); do
     if curl -fsS -o /dev/null ${2:+-H "$2"} "$1" 2>/dev/null; then return 0; fi
     sleep 0.1
   done
@@ -141,4 +141,45 @@ stop_all() {
   done
   wait 2>/dev/null || true
   PIDS=()
+}
+
+# --- Measuring -----------------------------------------------------------------------------------------
+
+# One wrk run; prints "req/s p50_ms p99_ms errors" (errors: non-2xx/3xx responses plus socket errors).
+# WRK_THREADS, WRK_CONNECTIONS and SECONDS_PER_RUN override the load's shape.
+wrk_run() { # url [extra wrk args...]
+  local url=$1; shift
+  wrk -t"${WRK_THREADS:-1}" -c"${WRK_CONNECTIONS:-32}" -d"${SECONDS_PER_RUN:-10}s" --latency "$@" "$url" | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /m$/) return v * 60000; return v * 1000 }
+    /Requests\/sec:/ { rps = $2 }
+    /^ +50%/ { p50 = ms($2) }
+    /^ +99%/ { p99 = ms($2) }
+    /Non-2xx or 3xx responses:/ { err += $NF }
+    /Socket errors:/ { gsub(/,/, ""); err += $4 + $6 + $8 + $10 }
+    END { printf "%.0f %.3f %.3f %d\n", rps, p50, p99, err }'
+}
+
+# Resident memory of a process in MiB.
+rss_mib() { awk '/^VmRSS:/ { printf "%.0f\n", $2 / 1024 }' "/proc/$1/status"; }
+
+# CPU time (user + system) of a process in clock ticks.
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+
+# ESTABLISHED TCP connections owned by pid to any of the given local ports.
+conns_to() { # pid port...
+  local pid=$1 filter="" port; shift
+  for port in "$@"; do filter+="${filter:+ or }dport = :$port"; done
+  ss -Htnp state established "( $filter )" | grep -c "pid=$pid," || true
+}
+
+# Median of the numbers on stdin.
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Stops the service started last (SIGTERM, so its embedded PostgreSQL shuts down too) and forgets its pid.
+stop_service() {
+  kill "$SERVICE_PID" 2>/dev/null || true
+  wait "$SERVICE_PID" 2>/dev/null || true
+  local keep=() pid
+  for pid in "${PIDS[@]}"; do [[ $pid == "$SERVICE_PID" ]] || keep+=("$pid"); done
+  PIDS=("${keep[@]}")
 }

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Scale benchmark: COUNT distributors (d0..d<COUNT-1>, hostnames d<N>.bench.test, each ROUND_ROBIN over the same
+# two local NGINX backends, health probes every 30 s) in one packaged service. Prints:
+#   API creation rate (CreateMany.java, CONCURRENCY requests in flight), restart time until the last distributor
+#   serves traffic, proxy throughput over all hostnames vs one, a change's propagation time (20 changes),
+#   heap and RSS after the load, and the idle CPU the probes cost.
+# Usage: bench/scale.sh    Environment: COUNT (10000), CONCURRENCY (16), ROUNDS (3), SECONDS_PER_RUN (10),
+#   CHANGES (20), IDLE_SECONDS (30). Needs java (JDK 17, for jcmd and the single-file clients), nginx, wrk, curl, python3.
+source "$(dirname "$0")/lib.sh"
+need java jcmd nginx wrk curl python3
+trap stop_all EXIT
+
+COUNT=${COUNT:-10000}
+CONCURRENCY=${CONCURRENCY:-16}
+ROUNDS=${ROUNDS:-3}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
+CHANGES=${CHANGES:-20}
+IDLE_SECONDS=${IDLE_SECONDS:-30}
+LAST=d$((COUNT - 1))
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+
+PA=$(free_port); PB=$(free_port)
+start_backend a "$PA"
+start_backend b "$PB"
+ADMIN_PORT=$(free_port); PROXY_PORT=$(free_port)
+WAIT_TRIES=1200 start_service "$ADMIN_PORT" "$PROXY_PORT"
+echo "service: $TD_ADMIN (proxy $TD_PROXY), work dir $WORK" >&2
+
+echo "creating $COUNT distributors, $CONCURRENCY requests in flight" >&2
+read -r CREATED FAILED CREATE_SECONDS CREATE_RATE < <(java "$BENCH_DIR/CreateMany.java" "$TD_ADMIN" "$TOKEN" "$COUNT" \
+  "$CONCURRENCY" "http://127.0.0.1:$PA" "http://127.0.0.1:$PB")
+wait_http "$TD_PROXY/" "Host: $LAST.bench.test"
+
+echo "restarting the service" >&2
+stop_service
+mv "$WORK/service-$ADMIN_PORT.log" "$WORK/service-$ADMIN_PORT.first.log"
+START=$(now)
+WAIT_TRIES=1200 start_service "$ADMIN_PORT" "$PROXY_PORT"
+wait_http "$TD_PROXY/" "Host: $LAST.bench.test"
+RESTART_SECONDS=$(since "$START")
+# Where the restart's time goes, from the service's log: "+PostgreSQL up, +routing table loaded".
+logged_at() { date -d "$(grep -m1 "$1" "$WORK/service-$ADMIN_PORT.log" | cut -c1-23 | tr , .)" +%s.%N; }
+RESTART_STEPS="PostgreSQL up +$(awk -v a="$START" -v b="$(logged_at 'Embedded PostgreSQL started')" 'BEGIN { printf "%.1f", b - a }') s, \
+$(grep -o 'table loaded: [0-9]*' "$WORK/service-$ADMIN_PORT.log" | tail -1) +$(awk -v a="$START" -v b="$(logged_at 'Routing table loaded')" 'BEGIN { printf "%.1f", b - a }') s"
+
+echo "throughput: one hostname vs all $COUNT, $ROUNDS round(s) of ${SECONDS_PER_RUN}s after a warm-up" >&2
+HOST_COUNT=$COUNT wrk_run "$TD_PROXY/" -s "$BENCH_DIR/random-host.lua" >/dev/null
+: > "$WORK/scale-results"
+for round in $(seq 1 "$ROUNDS"); do
+  for spread in 1 "$COUNT"; do
+    read -r rps p50 p99 errors < <(HOST_COUNT=$spread wrk_run "$TD_PROXY/" -s "$BENCH_DIR/random-host.lua")
+    echo "$spread $rps $p99 $errors" >> "$WORK/scale-results"
+    printf 'round %d over %5d hostname(s): %8s req/s  p99 %s ms  errors %s\n' "$round" "$spread" "$rps" "$p99" "$errors" >&2
+  done
+done
+med() { awk -v s="$1" '$1 == s { print $2 }' "$WORK/scale-results" | median; }
+RPS_ONE=$(med 1); RPS_ALL=$(med "$COUNT")
+WRK_ERRORS=$(awk '{ s += $4 } END { print s + 0 }' "$WORK/scale-results")
+
+echo "propagation: $CHANGES changes of d0's backend b weight 1 -> 0" >&2
+read -r PROP_MEDIAN PROP_MAX PATCH_MEDIAN < <(java -Djdk.httpclient.allowRestrictedHeaders=host "$BENCH_DIR/Propagation.java" \
+  "$TD_ADMIN" "$TOKEN" "$TD_PROXY" d0 d0.bench.test "$CHANGES")
+
+RSS=$(rss_mib "$SERVICE_PID")
+HEAP_USED=$(jcmd "$SERVICE_PID" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9)
+jcmd "$SERVICE_PID" GC.run >/dev/null
+HEAP_LIVE=$(jcmd "$SERVICE_PID" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9)
+
+echo "idle CPU over ${IDLE_SECONDS}s with $((COUNT * 2)) probed backends" >&2
+T0=$(cpu_ticks "$SERVICE_PID")
+sleep "$IDLE_SECONDS"
+IDLE_PCT=$(awk -v t="$(( $(cpu_ticks "$SERVICE_PID") - T0 ))" -v hz="$(getconf CLK_TCK)" -v s="$IDLE_SECONDS" \
+  'BEGIN { printf "%.1f", t / hz / s * 100 }')
+LAST_HEALTH=$(api GET "/distributors/$LAST/status" | grep -o '"health":"[A-Z]*"' | sort | uniq -c | tr -s ' ' | paste -sd, -)
+
+echo
+echo "$COUNT distributors x 2 backends, $(nproc) cores; smoke runs are not measurements"
+printf '%-50s %-22s %s\n' figure value target
+printf '%-50s %-22s %s\n' "API creations per second ($CONCURRENCY in flight)" "$CREATE_RATE/s" '>= 500/s' \
+  "  created / failed / seconds" "$CREATED / $FAILED / $CREATE_SECONDS s" '' \
+  "restart until $LAST.bench.test is served" "$RESTART_SECONDS s" '< 5 s' \
+  "  of which" "$RESTART_STEPS" '' \
+  "proxy req/s, one hostname" "$RPS_ONE" '' \
+  "proxy req/s, random over $COUNT hostnames" "$RPS_ALL" '' \
+  "  ratio all / one (errors $WRK_ERRORS)" "$(awk -v a="$RPS_ALL" -v b="$RPS_ONE" 'BEGIN { printf "%.3f", a / b }')" '>= 0.95' \
+  "change propagation, median of $CHANGES" "$PROP_MEDIAN ms" '< 50 ms' \
+  "change propagation, max" "$PROP_MAX ms" '< 50 ms' \
+  "  PATCH call itself, median" "$PATCH_MEDIAN ms" '' \
+  "heap used after the load" "$((HEAP_USED / 1024)) MiB" '' \
+  "heap live after a full GC" "$((HEAP_LIVE / 1024)) MiB" '< 512 MiB' \
+  "RSS after the load" "$RSS MiB" '' \
+  "idle CPU, $((COUNT * 2)) probed backends, ${IDLE_SECONDS}s" "$IDLE_PCT % of a core" '< 10 %' \
+  "  $LAST health after that" "$LAST_HEALTH" ''
