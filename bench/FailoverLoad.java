@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Keep-alive GET clients for the failover benchmark. Usage:
  *   java FailoverLoad.java URL HOST CLIENTS SECONDS EVENT_AT_SECONDS
  * Each client sends GETs back to back with a 2 s timeout. Prints one line:
- *   requests=N failed=N longest_wait_ms=N last_failure_after_event_ms=N
- * (last_failure_after_event_ms: when, after the event, the last failed request was sent; -1 if none failed).
+ *   requests=N failed=N longest_wait_ms=N last_failed_sent_at_ms=N
+ * (last_failed_sent_at_ms: when the last failed request was sent, relative to the event: negative means it
+ * was already in flight when the event happened; "none" if no request failed).
  */
 public class FailoverLoad {
     public static void main(String[] args) throws Exception {
@@ -24,7 +25,7 @@ public class FailoverLoad {
         AtomicLong requests = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicLong longest = new AtomicLong();
-        AtomicLong lastFailure = new AtomicLong(-1);
+        AtomicLong lastFailure = new AtomicLong(Long.MIN_VALUE);
         long start = System.nanoTime();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
@@ -55,8 +56,8 @@ public class FailoverLoad {
         for (Thread thread : threads) {
             thread.join();
         }
-        System.out.printf("requests=%d failed=%d longest_wait_ms=%d last_failure_after_event_ms=%d%n",
+        System.out.printf("requests=%d failed=%d longest_wait_ms=%d last_failed_sent_at_ms=%s%n",
                 requests.get(), failed.get(), longest.get() / 1_000_000,
-                lastFailure.get() < 0 ? -1 : lastFailure.get() / 1_000_000);
+                lastFailure.get() == Long.MIN_VALUE ? "none" : Long.toString(lastFailure.get() / 1_000_000));
     }
 }

@@ -5,11 +5,11 @@
 #   freeze: frozen (SIGSTOP), with a 500 ms per-attempt timeout (attemptMillis / proxy_read_timeout /
 #           timeout server) so each proxy may retry the backup
 #   freeze-default: frozen, with each proxy's default 60 s response timeout
-# Prints, per scenario and target: requests, failed requests, the longest single wait, and when (after the
-# event) the last failed request was sent.
+# Prints, per scenario and target: requests, failed requests, the longest single wait, and when (relative
+# to the event) the last failed request was sent. The service's JIT is warmed up first with 15 s of load.
 # Usage: bench/failover.sh            (needs java, nginx, haproxy, curl, python3)
 source "$(dirname "$0")/lib.sh"
-need java nginx haproxy curl python3
+need java nginx haproxy wrk curl python3
 trap stop_all EXIT
 
 CLIENTS=${CLIENTS:-8}
@@ -18,6 +18,9 @@ EVENT_AT=${EVENT_AT:-3}
 
 start_service "$(free_port)" "$(free_port)"
 echo "service: $TD_ADMIN (proxy $TD_PROXY), work dir $WORK"
+warm_port=$(free_port); start_backend warm "$warm_port"
+api POST /distributors "{\"name\":\"warm-up\",\"hostnames\":[\"warm.bench\"],\"backends\":[{\"name\":\"w\",\"url\":\"http://127.0.0.1:$warm_port\"}]}" >/dev/null
+wrk -t1 -c8 -d15s -H 'Host: warm.bench' "$TD_PROXY/" >/dev/null
 
 run_target() { # scenario target
   local scenario=$1 target=$2 p1 p2 primary_pid url host=failover.bench
