@@ -82,8 +82,20 @@ public class ChangeFeed {
         routes.replaceAll(distributors.all(), readStartedAt);
     }
 
-    /** A change announced by NOTIFY (any replica, this one included): reload just that distributor. */
-    void reload(String name) {
+    /**
+     * A change announced by NOTIFY (any replica, this one included): reload just that distributor, unless the
+     * payload names a version this instance already routes (its own writes, mostly).
+     */
+    void reload(String payload) {
+        String[] parts = payload.trim().split(" ");
+        String name = parts[0];
+        if (parts.length == 3) {
+            CompiledDistributor current = routes.table().byName(name);
+            if (current != null && parts[1].equals(String.valueOf(current.definition().id()))
+                    && parts[2].equals(String.valueOf(current.version()))) {
+                return;
+            }
+        }
         routes.apply(name, distributors.get(name).orElse(null));
     }
 

@@ -35,7 +35,11 @@ import io.trafficdistributor.domain.Distributor;
 @ApplicationScoped
 public class DistributorService {
 
-    /** The channel on which every committed change is announced; the payload is the distributor's name. */
+    /**
+     * The channel on which every committed change is announced. The payload is the distributor's name, followed
+     * for a create or update by its id and version ({@code shop 7c0e… 3}), so that a replica that already has
+     * that version need not read it back; a bare name (a delete, or a change made by hand) means "reload it".
+     */
     public static final String CHANGE_CHANNEL = "td_distributor_changed";
 
     @Inject
@@ -194,8 +198,9 @@ public class DistributorService {
     }
 
     private void announce(String name, DistributorDocument distributor) {
-        entityManager.createNativeQuery("select pg_notify(:channel, :name)")
-                .setParameter("channel", CHANGE_CHANNEL).setParameter("name", name)
+        String payload = distributor == null ? name : name + " " + distributor.id() + " " + distributor.version();
+        entityManager.createNativeQuery("select pg_notify(:channel, :payload)")
+                .setParameter("channel", CHANGE_CHANNEL).setParameter("payload", payload)
                 .getSingleResult();
         changes.fire(new DistributorChanged(name, distributor));
     }
