@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Keep-alive GET clients for the failover benchmark. Usage:
- *   java FailoverLoad.java URL HOST CLIENTS SECONDS EVENT_AT_SECONDS
+ *   java FailoverLoad.java URL HOST CLIENTS SECONDS EVENT_AT_SECONDS EVENT_COMMAND...
+ * EVENT_COMMAND (e.g. {@code kill -STOP 1234}) is run by this client EVENT_AT_SECONDS after its load starts,
+ * so the event is timed against the load itself, not against this JVM's start-up.
  * Each client sends GETs back to back with a 2 s timeout. Prints one line:
  *   requests=N failed=N longest_wait_ms=N last_failed_sent_at_ms=N
  * (last_failed_sent_at_ms: when the last failed request was sent, relative to the event: negative means it
@@ -27,6 +29,16 @@ public class FailoverLoad {
         AtomicLong longest = new AtomicLong();
         AtomicLong lastFailure = new AtomicLong(Long.MIN_VALUE);
         long start = System.nanoTime();
+        List<String> event = List.of(args).subList(5, args.length);
+        Thread trigger = new Thread(() -> {
+            try {
+                Thread.sleep(eventAtNanos / 1_000_000);
+                new ProcessBuilder(event).inheritIO().start().waitFor();
+            } catch (Exception e) {
+                throw new IllegalStateException("event command failed: " + event, e);
+            }
+        });
+        trigger.start();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
             Thread thread = new Thread(() -> {
@@ -56,6 +68,7 @@ public class FailoverLoad {
         for (Thread thread : threads) {
             thread.join();
         }
+        trigger.join();
         System.out.printf("requests=%d failed=%d longest_wait_ms=%d last_failed_sent_at_ms=%s%n",
                 requests.get(), failed.get(), longest.get() / 1_000_000,
                 lastFailure.get() == Long.MIN_VALUE ? "none" : Long.toString(lastFailure.get() / 1_000_000));

@@ -54,11 +54,10 @@ run_target() { # scenario target
   server backup 127.0.0.1:$p2 check backup"
       url=http://127.0.0.1:$port/ ;;
   esac
-  java -Djdk.httpclient.allowRestrictedHeaders=host "$BENCH_DIR/FailoverLoad.java" "$url" "$host" "$CLIENTS" "$DURATION" "$EVENT_AT" > "$WORK/load.out" &
-  local load=$!
-  sleep "$EVENT_AT"
-  if [[ $scenario == kill ]]; then kill -KILL "$primary_pid"; else kill -STOP "$primary_pid"; fi
-  wait "$load"
+  local signal=-STOP
+  [[ $scenario == kill ]] && signal=-KILL
+  java -Djdk.httpclient.allowRestrictedHeaders=host "$BENCH_DIR/FailoverLoad.java" "$url" "$host" "$CLIENTS" \
+    "$DURATION" "$EVENT_AT" kill "$signal" "$primary_pid" > "$WORK/load.out"
   printf '%-15s %-20s %s\n' "$scenario" "$target" "$(cat "$WORK/load.out")"
   kill -CONT "$primary_pid" 2>/dev/null || true
   # Stop this run's backends and proxy; the service stays up for the next run.

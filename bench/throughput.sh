@@ -7,7 +7,7 @@
 #   bench/throughput.sh --rate N     fixed rate: N req/s in all over 16 HTTP/1.1 connections (h2load --h1 --rps),
 #                                    p50/p99 computed from h2load's per-request log
 # Environment: ROUNDS (3), SECONDS_PER_RUN (10), PROXY_WORKERS (nproc: NGINX workers, HAProxy threads and the
-#   service's event loops), WARMUP_SECONDS (= SECONDS_PER_RUN; a run against the service before measuring, for the JIT).
+#   service's event loops), WARMUP_SECONDS (60; a run against the service before measuring, for the JIT).
 # Needs java nginx haproxy wrk curl python3 (Debian: nginx-light haproxy wrk), and h2load (nghttp2-client) for --rate.
 source "$(dirname "$0")/lib.sh"
 need java nginx haproxy wrk curl python3
@@ -76,8 +76,9 @@ sample_backend_conns() {
   echo "${min:-0} $max" > "$WORK/conns"
 }
 
-echo "warm-up: traffic-distributor ${WARMUP_SECONDS:-$SECONDS_PER_RUN}s" >&2
-SECONDS_PER_RUN=${WARMUP_SECONDS:-$SECONDS_PER_RUN} measure "${URL[traffic-distributor]}" >/dev/null
+WARMUP_SECONDS=${WARMUP_SECONDS:-60}
+echo "warm-up: traffic-distributor ${WARMUP_SECONDS}s (JIT)" >&2
+SECONDS_PER_RUN=$WARMUP_SECONDS measure "${URL[traffic-distributor]}" >/dev/null
 
 RESULTS="$WORK/results"
 : > "$RESULTS"

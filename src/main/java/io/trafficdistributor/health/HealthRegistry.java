@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 /**
  * The backends that are probed now: those of enabled distributors whose health check is on. The routing
@@ -14,20 +15,31 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class HealthRegistry implements HealthTransitions {
 
     private final Set<BackendHealth> probed = ConcurrentHashMap.newKeySet();
-    private volatile HealthTransitions listener = HealthTransitions.NONE;
+
+    @Inject
+    HealthMetrics metrics;
 
     public void register(Collection<BackendHealth> backends) {
-        probed.addAll(backends);
+        for (BackendHealth health : backends) {
+            if (probed.add(health)) {
+                metrics.added(health);
+            }
+        }
     }
 
     public void withdraw(Collection<BackendHealth> backends) {
-        probed.removeAll(backends);
+        for (BackendHealth health : backends) {
+            if (probed.remove(health)) {
+                metrics.removed(health);
+            }
+        }
     }
 
     /** Replaces the whole set (after a full reload). */
     public void replaceAll(Collection<BackendHealth> backends) {
-        probed.retainAll(Set.copyOf(backends));
-        probed.addAll(backends);
+        Set<BackendHealth> next = Set.copyOf(backends);
+        withdraw(probed.stream().filter(h -> !next.contains(h)).toList());
+        register(next);
     }
 
     Set<BackendHealth> probed() {
@@ -38,13 +50,8 @@ public class HealthRegistry implements HealthTransitions {
         return probed.size();
     }
 
-    /** Where transitions are reported besides the log (metrics). */
-    public void onTransition(HealthTransitions listener) {
-        this.listener = listener;
-    }
-
     @Override
     public void changed(BackendHealth health, BackendHealth.Status from, BackendHealth.Status to, String reason) {
-        listener.changed(health, from, to, reason);
+        metrics.transition(health, to);
     }
 }

@@ -4,8 +4,5 @@ package io.trafficdistributor.health;
 @FunctionalInterface
 public interface HealthTransitions {
 
-    HealthTransitions NONE = (health, from, to, reason) -> {
-    };
-
     void changed(BackendHealth health, BackendHealth.Status from, BackendHealth.Status to, String reason);
 }

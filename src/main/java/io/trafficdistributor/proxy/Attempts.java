@@ -19,6 +19,9 @@ final class Attempts {
     final CompiledBackend affinity;
     final String originalUri;
     final HostAndPort clientAuthority;
+    final long startNanos = System.nanoTime();
+    /** Set when the proxy answered itself because no backend could (502, 503, 504). */
+    boolean answeredByProxy;
     /** Whether the request may be sent again after it was sent once (idempotent, body held in memory). */
     boolean replayable;
 

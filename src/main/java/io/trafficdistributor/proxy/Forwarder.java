@@ -55,10 +55,12 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
 
     private final Vertx vertx;
     private final Routes routes;
+    private final ProxyMetrics metrics;
 
-    Forwarder(Vertx vertx, Routes routes) {
+    Forwarder(Vertx vertx, Routes routes, ProxyMetrics metrics) {
         this.vertx = vertx;
         this.routes = routes;
+        this.metrics = metrics;
     }
 
     // ---- request side -------------------------------------------------------------------------------
@@ -118,8 +120,10 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
                     attempts.attemptTimedOut ? "no response head within attemptMillis"
                             : responseTimeout ? "response timeout" : "connection closed without a response", null);
             if (attempts.replayable && attempts.hasUntried() && (attempts.attemptTimedOut || !responseTimeout)) {
+                metrics.of(distributor).retryAfter(attempts.attemptTimedOut);
                 return attempt(context, attempts);
             }
+            attempts.answeredByProxy = true;
             if (responseTimeout) {
                 return Future.succeededFuture(ProxyResponses.error(context.request().release().response(), 504,
                         "Distributor '" + distributor.name() + "': the backend did not answer in time."));
@@ -135,6 +139,7 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
      */
     private static ProxyResponse noBackendAnswered(ProxyContext context, Attempts attempts, String why) {
         String name = attempts.distributor.name();
+        attempts.answeredByProxy = true;
         ProxyResponse response = context.request().release().response();
         return attempts.triedAvailable
                 ? ProxyResponses.error(response, 502, "Distributor '" + name + "': " + why)
@@ -237,9 +242,11 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
             return Future.succeededFuture(origin);
         }, connectFailure -> {
             backend.health().recordFailure(BackendHealth.Source.TRAFFIC, "connect failed: " + connectFailure.getMessage(), null);
-            return attempts.hasUntried()
-                    ? connectNext(context, attempts)
-                    : Future.failedFuture(new NoBackendConnected());
+            if (!attempts.hasUntried()) {
+                return Future.failedFuture(new NoBackendConnected());
+            }
+            metrics.of(distributor).retryAfterConnectFailure();
+            return connectNext(context, attempts);
         });
     }
 
@@ -268,7 +275,12 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
                 && response.getStatusCode() < 500) {
             response.headers().add(HttpHeaders.SET_COOKIE, stickyCookie(attempts, context.request().proxiedRequest()));
         }
-        return context.sendResponse();
+        if (attempts == null) {
+            return context.sendResponse();
+        }
+        int status = response.getStatusCode();
+        return context.sendResponse().onComplete(sent -> metrics.of(attempts.distributor)
+                .answered(attempts.answeredByProxy ? null : attempts.current, status, attempts.startNanos));
     }
 
     private static String stickyCookie(Attempts attempts, HttpServerRequest client) {

@@ -32,12 +32,15 @@ public class ProxyServer {
     @Inject
     TdConfig config;
 
+    @Inject
+    ProxyMetrics metrics;
+
     private String deployment;
 
     void onStart(@Observes @Priority(ChangeFeed.LOAD_PRIORITY + 10) StartupEvent event) throws Exception {
         TdConfig.Proxy proxy = config.proxy();
         int eventLoops = proxy.eventLoops().orElse(Runtime.getRuntime().availableProcessors());
-        deployment = vertx.deployVerticle(() -> new ProxyVerticle(proxy, routes),
+        deployment = vertx.deployVerticle(() -> new ProxyVerticle(proxy, routes, metrics),
                 new DeploymentOptions().setInstances(eventLoops))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.infof("Proxy listening on %s:%d (%d event loops)", proxy.host(), proxy.port(), eventLoops);

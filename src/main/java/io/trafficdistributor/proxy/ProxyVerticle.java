@@ -23,12 +23,14 @@ final class ProxyVerticle extends AbstractVerticle {
 
     private final TdConfig.Proxy config;
     private final Routes routes;
+    private final ProxyMetrics metrics;
     private HttpServer server;
     private HttpProxy proxy;
 
-    ProxyVerticle(TdConfig.Proxy config, Routes routes) {
+    ProxyVerticle(TdConfig.Proxy config, Routes routes, ProxyMetrics metrics) {
         this.config = config;
         this.routes = routes;
+        this.metrics = metrics;
     }
 
     @Override
@@ -42,9 +44,15 @@ final class ProxyVerticle extends AbstractVerticle {
                 .setForceSni(true)
                 .setDecompressionSupported(false);
         config.tls().trustCertificates().ifPresent(pem -> clientOptions.setTrustOptions(new PemTrustOptions().addCertPath(pem)));
-        HttpClient client = vertx.createHttpClient(clientOptions,
-                new PoolOptions().setHttp1MaxSize(config.maxConnectionsPerBackend()));
-        Forwarder forwarder = new Forwarder(vertx, routes);
+        HttpClient client = vertx.httpClientBuilder()
+                .with(clientOptions)
+                .with(new PoolOptions().setHttp1MaxSize(config.maxConnectionsPerBackend()))
+                .withConnectHandler(connection -> {
+                    metrics.backendConnections.incrementAndGet();
+                    connection.closeHandler(v -> metrics.backendConnections.decrementAndGet());
+                })
+                .build();
+        Forwarder forwarder = new Forwarder(vertx, routes, metrics);
         proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), client)
                 .origin(forwarder)
                 .addInterceptor(forwarder);
@@ -54,21 +62,28 @@ final class ProxyVerticle extends AbstractVerticle {
                 .setTcpNoDelay(true)
                 .setCompressionSupported(false)
                 .setDecompressionSupported(false));
+        server.connectionHandler(connection -> {
+            metrics.clientConnections.incrementAndGet();
+            connection.closeHandler(v -> metrics.clientConnections.decrementAndGet());
+        });
         server.requestHandler(this::handle).listen().<Void>mapEmpty().onComplete(started);
     }
 
     private void handle(HttpServerRequest request) {
         if (request.authority() == null) {
+            metrics.noHost();
             ProxyResponses.end(request.response(), 400, "The request has no Host header.");
             return;
         }
         String host = request.authority().host();
         CompiledDistributor distributor = routes.table().lookup(host);
         if (distributor == null) {
+            metrics.unknownHost();
             ProxyResponses.end(request.response(), 404, "No distributor serves host " + ProxyResponses.quote(host) + ".");
             return;
         }
         if (!distributor.enabled()) {
+            metrics.of(distributor).answered(null, 503, System.nanoTime());
             ProxyResponses.end(request.response(), 503, "Distributor '" + distributor.name() + "' is disabled.");
             return;
         }

@@ -25,6 +25,8 @@ public final class CompiledDistributor {
     private final List<CompiledBackend> backends;
     private final Map<String, CompiledBackend> backendsByStickyToken;
     private final Balancer balancer;
+    /** The proxy's meters for this compiled form, created on first use (see ProxyMetrics). */
+    private volatile Object proxyMeters;
 
     private CompiledDistributor(DistributorDocument definition, List<CompiledBackend> backends) {
         this.definition = definition;
@@ -109,6 +111,15 @@ public final class CompiledDistributor {
 
     public Balancer balancer() {
         return balancer;
+    }
+
+    /** A slot the proxy keeps its per-distributor meters in, so a request need not look them up by name. */
+    public Object proxyMeters() {
+        return proxyMeters;
+    }
+
+    public void proxyMeters(Object meters) {
+        this.proxyMeters = meters;
     }
 
     /** The backend a sticky cookie value names, or null if it names none of this distributor's backends. */

@@ -17,9 +17,10 @@ import io.trafficdistributor.health.HealthRegistry;
 import io.trafficdistributor.service.DistributorDocument;
 
 /**
- * Holds the current {@link RoutingTable} and swaps in a new one per change. Readers (the proxy's event
- * loops) never lock: they read one volatile reference. A change that fails to compile leaves the old
- * snapshot serving.
+ * Holds the current {@link RoutingTable}: the single writer of it. A change replaces one compiled
+ * (immutable) distributor in the table; a full reload builds a new table and swaps it in. Readers (the
+ * proxy's event loops) never lock. A change that fails to compile leaves the distributor's previous
+ * compiled form serving.
  */
 @ApplicationScoped
 public class Routes {
@@ -29,13 +30,13 @@ public class Routes {
     @Inject
     HealthRegistry health;
 
-    private volatile RoutingTable table = RoutingTable.EMPTY;
+    private volatile RoutingTable table = new RoutingTable();
 
     /** Counts applied single changes, so a full reload can tell which of its rows are older than them. */
     private long generation;
     private final Map<String, Long> appliedAt = new HashMap<>();
 
-    /** The current snapshot; in-flight requests keep the one they started with. */
+    /** The current table; an in-flight request keeps the compiled distributor it started with. */
     public RoutingTable table() {
         return table;
     }
@@ -46,13 +47,13 @@ public class Routes {
         try {
             CompiledDistributor old = current.byName(name);
             if (distributor == null) {
-                table = current.without(name);
+                current.remove(name);
             } else {
                 if (old != null && sameDistributor(old, distributor) && old.version() >= distributor.version()) {
                     return; // already applied (our own NOTIFY, or a reload that raced the local event)
                 }
                 CompiledDistributor compiled = CompiledDistributor.compile(distributor, old, health);
-                table = current.with(compiled);
+                current.put(compiled);
                 health.register(compiled.probedHealth());
             }
             if (old != null) {

@@ -1,40 +1,35 @@
 package io.trafficdistributor.routing;
 
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Host → distributor, immutable. Exact names first, then the longest matching wildcard; a lookup costs one
- * hash probe per label of the host, whatever the number of distributors. Changes make a new table
- * ({@link #with}, {@link #without}) that is swapped in whole.
+ * Host → distributor. Exact names first, then the longest matching wildcard; a lookup costs one hash probe
+ * per label of the host, whatever the number of distributors.
+ * <p>
+ * The distributors in it are immutable; the table itself is changed one distributor at a time by
+ * {@link Routes} (a single writer), so that a change costs the size of that distributor, not of the whole
+ * table: with tens of thousands of distributors, copying the table per change would make creating them
+ * quadratic. Readers never lock and never see a hostname unmapped while its distributor is being replaced:
+ * the new entries go in before the old ones come out. A full reload builds a new table and swaps it in.
  */
 public final class RoutingTable {
 
-    public static final RoutingTable EMPTY = new RoutingTable(Map.of(), Map.of(), Map.of());
-
-    private final Map<String, CompiledDistributor> byName;
-    private final Map<String, CompiledDistributor> exact;
+    private final Map<String, CompiledDistributor> byName = new ConcurrentHashMap<>();
+    private final Map<String, CompiledDistributor> exact = new ConcurrentHashMap<>();
     /** Keyed by the suffix a wildcard matches: {@code *.example.com} is stored as {@code .example.com}. */
-    private final Map<String, CompiledDistributor> wildcard;
-
-    private RoutingTable(Map<String, CompiledDistributor> byName, Map<String, CompiledDistributor> exact,
-            Map<String, CompiledDistributor> wildcard) {
-        this.byName = byName;
-        this.exact = exact;
-        this.wildcard = wildcard;
-    }
+    private final Map<String, CompiledDistributor> wildcard = new ConcurrentHashMap<>();
 
     public static RoutingTable of(Collection<CompiledDistributor> distributors) {
-        Builder builder = new Builder(Map.of(), Map.of(), Map.of());
-        distributors.forEach(builder::put);
-        return builder.build();
+        RoutingTable table = new RoutingTable();
+        distributors.forEach(table::put);
+        return table;
     }
 
-    /**
-     * The distributor for a request's Host (any case, port already stripped), or null.
-     */
+    /** The distributor for a request's Host (any case, port already stripped), or null. */
     public CompiledDistributor lookup(String host) {
         String name = lowerCase(host);
         CompiledDistributor found = exact.get(name);
@@ -62,22 +57,39 @@ public final class RoutingTable {
         return byName.size();
     }
 
-    /** A table with this distributor added or replaced. */
-    public RoutingTable with(CompiledDistributor distributor) {
-        Builder builder = new Builder(byName, exact, wildcard);
-        builder.remove(distributor.name());
-        builder.put(distributor);
-        return builder.build();
+    /** Adds a distributor or replaces the one of the same name. Single writer only. */
+    void put(CompiledDistributor distributor) {
+        CompiledDistributor old = byName.put(distributor.name(), distributor);
+        Set<String> kept = Set.copyOf(distributor.definition().hostnames());
+        for (String hostname : kept) {
+            mapFor(hostname).put(key(hostname), distributor);
+        }
+        if (old != null) {
+            for (String hostname : old.definition().hostnames()) {
+                if (!kept.contains(hostname)) {
+                    // Only if still ours: another distributor may have taken the hostname over already.
+                    mapFor(hostname).remove(key(hostname), old);
+                }
+            }
+        }
     }
 
-    /** A table without the named distributor. */
-    public RoutingTable without(String name) {
-        if (!byName.containsKey(name)) {
-            return this;
+    /** Removes the named distributor. Single writer only. */
+    void remove(String name) {
+        CompiledDistributor old = byName.remove(name);
+        if (old != null) {
+            for (String hostname : old.definition().hostnames()) {
+                mapFor(hostname).remove(key(hostname), old);
+            }
         }
-        Builder builder = new Builder(byName, exact, wildcard);
-        builder.remove(name);
-        return builder.build();
+    }
+
+    private Map<String, CompiledDistributor> mapFor(String hostname) {
+        return hostname.startsWith("*.") ? wildcard : exact;
+    }
+
+    private static String key(String hostname) {
+        return hostname.startsWith("*.") ? hostname.substring(1) : hostname;
     }
 
     private static String lowerCase(String host) {
@@ -89,47 +101,5 @@ public final class RoutingTable {
             }
         }
         return host;
-    }
-
-    private static final class Builder {
-        private final Map<String, CompiledDistributor> byName;
-        private final Map<String, CompiledDistributor> exact;
-        private final Map<String, CompiledDistributor> wildcard;
-
-        Builder(Map<String, CompiledDistributor> byName, Map<String, CompiledDistributor> exact,
-                Map<String, CompiledDistributor> wildcard) {
-            this.byName = new HashMap<>(byName);
-            this.exact = new HashMap<>(exact);
-            this.wildcard = new HashMap<>(wildcard);
-        }
-
-        void put(CompiledDistributor distributor) {
-            byName.put(distributor.name(), distributor);
-            for (String hostname : distributor.definition().hostnames()) {
-                if (hostname.startsWith("*.")) {
-                    wildcard.put(hostname.substring(1), distributor);
-                } else {
-                    exact.put(hostname, distributor);
-                }
-            }
-        }
-
-        void remove(String name) {
-            CompiledDistributor old = byName.remove(name);
-            if (old == null) {
-                return;
-            }
-            for (String hostname : old.definition().hostnames()) {
-                if (hostname.startsWith("*.")) {
-                    wildcard.remove(hostname.substring(1), old);
-                } else {
-                    exact.remove(hostname, old);
-                }
-            }
-        }
-
-        RoutingTable build() {
-            return new RoutingTable(byName, exact, wildcard);
-        }
     }
 }

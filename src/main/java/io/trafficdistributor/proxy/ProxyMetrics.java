@@ -1,0 +1,128 @@
+package io.trafficdistributor.proxy;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.trafficdistributor.routing.CompiledBackend;
+import io.trafficdistributor.routing.CompiledDistributor;
+
+/**
+ * The proxy's metrics, labelled by distributor, backend, status class and retry cause only: their number is
+ * bounded by the configuration, never by request content (no paths, no client addresses).
+ * <ul>
+ * <li>{@code td_proxy_requests_total{distributor,backend,status}}: answered requests; backend {@code -} when
+ * the proxy answered itself (no backend could), status {@code 2xx} … {@code 5xx}</li>
+ * <li>{@code td_proxy_request_duration_seconds{distributor}}: time to the end of the response, histogram</li>
+ * <li>{@code td_proxy_retries_total{distributor,cause}}: {@code connect}, {@code no_response},
+ * {@code attempt_timeout}</li>
+ * <li>{@code td_proxy_unroutable_total{reason}}: {@code no_host}, {@code unknown_host}</li>
+ * <li>{@code td_proxy_client_connections}, {@code td_proxy_backend_connections}: open connections</li>
+ * </ul>
+ * The meters of a distributor are looked up once per compiled distributor, not per request. A singleton
+ * (no client proxy), because the event loops read its connection counters directly.
+ */
+@Singleton
+public class ProxyMetrics {
+
+    private static final Duration[] LATENCY_BUCKETS = { Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+            Duration.ofSeconds(10) };
+    static final String PROXY_ANSWERED = "-";
+
+    private final MeterRegistry registry;
+    final AtomicInteger clientConnections = new AtomicInteger();
+    final AtomicInteger backendConnections = new AtomicInteger();
+    private final Counter noHost;
+    private final Counter unknownHost;
+
+    @Inject
+    public ProxyMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("td.proxy.client.connections", clientConnections, AtomicInteger::get)
+                .description("Open client connections to the proxy listener").register(registry);
+        Gauge.builder("td.proxy.backend.connections", backendConnections, AtomicInteger::get)
+                .description("Open connections from the proxy to backends").register(registry);
+        noHost = registry.counter("td.proxy.unroutable", "reason", "no_host");
+        unknownHost = registry.counter("td.proxy.unroutable", "reason", "unknown_host");
+    }
+
+    void noHost() {
+        noHost.increment();
+    }
+
+    void unknownHost() {
+        unknownHost.increment();
+    }
+
+    /** The meters of one distributor, created on its first request after each (re)compilation. */
+    DistributorMeters of(CompiledDistributor distributor) {
+        Object meters = distributor.proxyMeters();
+        if (meters instanceof DistributorMeters cached) {
+            return cached;
+        }
+        DistributorMeters created = new DistributorMeters(distributor);
+        distributor.proxyMeters(created);
+        return created;
+    }
+
+    final class DistributorMeters {
+        private final String distributor;
+        private final Counter[][] byBackendAndClass; // [backend index, or last for the proxy itself][status class 1..5]
+        private final Timer duration;
+        private final Counter retryConnect;
+        private final Counter retryNoResponse;
+        private final Counter retryAttemptTimeout;
+
+        private DistributorMeters(CompiledDistributor compiled) {
+            this.distributor = compiled.name();
+            int backends = compiled.backends().size();
+            this.byBackendAndClass = new Counter[backends + 1][6];
+            for (CompiledBackend backend : compiled.backends()) {
+                for (int c = 1; c <= 5; c++) {
+                    byBackendAndClass[backend.index()][c] = requests(backend.name(), c);
+                }
+            }
+            for (int c = 1; c <= 5; c++) {
+                byBackendAndClass[backends][c] = requests(PROXY_ANSWERED, c);
+            }
+            this.duration = Timer.builder("td.proxy.request.duration").tag("distributor", distributor)
+                    .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+            this.retryConnect = retries("connect");
+            this.retryNoResponse = retries("no_response");
+            this.retryAttemptTimeout = retries("attempt_timeout");
+        }
+
+        private Counter requests(String backend, int statusClass) {
+            return registry.counter("td.proxy.requests", "distributor", distributor, "backend", backend,
+                    "status", statusClass + "xx");
+        }
+
+        private Counter retries(String cause) {
+            return registry.counter("td.proxy.retries", "distributor", distributor, "cause", cause);
+        }
+
+        /** One answered request: by the backend {@code backend}, or by the proxy itself when null. */
+        void answered(CompiledBackend backend, int status, long startNanos) {
+            int statusClass = Math.max(1, Math.min(5, status / 100));
+            int row = backend == null ? byBackendAndClass.length - 1 : backend.index();
+            byBackendAndClass[row][statusClass].increment();
+            duration.record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+
+        void retryAfterConnectFailure() {
+            retryConnect.increment();
+        }
+
+        void retryAfter(boolean attemptTimedOut) {
+            (attemptTimedOut ? retryAttemptTimeout : retryNoResponse).increment();
+        }
+    }
+}

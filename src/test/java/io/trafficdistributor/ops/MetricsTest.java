@@ -1,0 +1,81 @@
+package io.trafficdistributor.ops;
+
+import static io.restassured.RestAssured.given;
+import static io.trafficdistributor.support.Api.json;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.trafficdistributor.support.ProxyClient;
+import io.trafficdistributor.support.TestBackend;
+
+/** What an operator scrapes from /q/metrics: proxied requests, retries, health, connections. */
+@QuarkusTest
+class MetricsTest {
+
+    static TestBackend backend;
+
+    @BeforeAll
+    static void start() {
+        backend = TestBackend.start("metered");
+    }
+
+    @AfterAll
+    static void stop() {
+        backend.close();
+    }
+
+    static String metrics() {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
+    /** The value of the sample with exactly this name and these labels (in Prometheus' sorted order). */
+    static double sample(String metrics, String nameAndLabels) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(nameAndLabels) + " ([0-9.eE+-]+)$").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    @Test
+    void proxiedRequestsRetriesAndHealthAreCounted() {
+        int dead = TestBackend.freePort();
+        json("""
+                {"name":"metrics-fo","hostnames":["metrics-fo.test"],"routing":"FAILOVER",
+                 "backends":[{"name":"dead","url":"http://127.0.0.1:%d"},{"name":"live","url":"%s"}],
+                 "healthCheck":{"intervalSeconds":1,"timeoutMillis":500,"healthyThreshold":1,"unhealthyThreshold":1}}"""
+                .formatted(dead, backend.url())).post("/api/v1/distributors").then().statusCode(201);
+        // The first request finds the dead primary by itself (before any probe) and is retried on the live one.
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, ProxyClient.get("metrics-fo.test", "/").statusCode());
+        }
+        ProxyClient.get("no-such-distributor.test", "/");
+
+        String metrics = metrics();
+        assertEquals(3.0, sample(metrics, "td_proxy_requests_total{backend=\"live\",distributor=\"metrics-fo\",status=\"2xx\"}"), metrics);
+        assertTrue(sample(metrics, "td_proxy_retries_total{cause=\"connect\",distributor=\"metrics-fo\"}") >= 1.0);
+        assertTrue(sample(metrics, "td_proxy_unroutable_total{reason=\"unknown_host\"}") >= 1.0);
+        assertEquals(3.0, sample(metrics, "td_proxy_request_duration_seconds_count{distributor=\"metrics-fo\"}"));
+        assertTrue(sample(metrics, "td_proxy_client_connections") >= 0.0);
+        assertTrue(sample(metrics, "td_proxy_backend_connections") >= 1.0, "pooled keep-alive connection to 'live'");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            String now = metrics();
+            return sample(now, "td_backend_health{backend=\"dead\",distributor=\"metrics-fo\"}") == 0.0
+                    && sample(now, "td_backend_health{backend=\"live\",distributor=\"metrics-fo\"}") == 1.0;
+        });
+        assertTrue(sample(metrics(), "td_health_transitions_total{backend=\"dead\",distributor=\"metrics-fo\",to=\"DOWN\"}") >= 1.0);
+
+        // A deleted distributor's backends leave the health gauge.
+        given().header("Authorization", "Bearer " + io.trafficdistributor.support.Api.TOKEN)
+                .delete("/api/v1/distributors/metrics-fo").then().statusCode(204);
+        assertTrue(Double.isNaN(sample(metrics(), "td_backend_health{backend=\"live\",distributor=\"metrics-fo\"}")));
+    }
+}
