@@ -42,6 +42,9 @@ public class ChangeFeed {
     @Inject
     DistributorService distributors;
 
+    @Inject
+    ChangeNotifier notifier;
+
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String jdbcUrl;
 
@@ -70,9 +73,13 @@ public class ChangeFeed {
         }
     }
 
-    /** A write committed by this instance: in effect on its proxy before the API call returns. */
+    /**
+     * A write committed by this instance: in effect on its proxy before the API call returns, then announced
+     * to the other replicas.
+     */
     void onLocalChange(@Observes(during = TransactionPhase.AFTER_SUCCESS) DistributorChanged change) {
         routes.apply(change.name(), change.distributor());
+        notifier.notifyOthers(DistributorService.notifyPayload(change));
     }
 
     @Scheduled(every = "${td.routing.reconcile-interval:30s}", delayed = "${td.routing.reconcile-interval:30s}",

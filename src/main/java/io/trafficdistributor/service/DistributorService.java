@@ -29,8 +29,8 @@ import io.trafficdistributor.domain.Distributor;
 
 /**
  * Transactional CRUD of distributors: validation, uniqueness of names and hostnames, optimistic
- * concurrency. Each committed write is announced with a {@link DistributorChanged} event and a PostgreSQL
- * {@code NOTIFY} (delivered only if the transaction commits) for the other replicas.
+ * concurrency. Each committed write is announced with a {@link DistributorChanged} event, which the routing
+ * layer applies and passes on to the other replicas with a PostgreSQL {@code NOTIFY} after the commit.
  */
 @ApplicationScoped
 public class DistributorService {
@@ -198,11 +198,14 @@ public class DistributorService {
     }
 
     private void announce(String name, DistributorDocument distributor) {
-        String payload = distributor == null ? name : name + " " + distributor.id() + " " + distributor.version();
-        entityManager.createNativeQuery("select pg_notify(:channel, :payload)")
-                .setParameter("channel", CHANGE_CHANNEL).setParameter("payload", payload)
-                .getSingleResult();
         changes.fire(new DistributorChanged(name, distributor));
+    }
+
+    /** The NOTIFY payload announcing this change to the other replicas. */
+    public static String notifyPayload(DistributorChanged change) {
+        DistributorDocument distributor = change.distributor();
+        return distributor == null ? change.name()
+                : change.name() + " " + distributor.id() + " " + distributor.version();
     }
 
     private static void apply(DistributorDocument d, Distributor e) {

@@ -1,0 +1,101 @@
+package io.trafficdistributor.routing;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.trafficdistributor.service.DistributorService;
+
+/**
+ * Tells the other replicas of a committed change with {@code NOTIFY}, after the commit and off the API's
+ * request thread.
+ * <p>
+ * Not inside the writing transaction: PostgreSQL serialises the commits of all transactions that NOTIFY (one
+ * queue lock held through the commit and its fsync), which capped API writes near one per fsync. Sent after
+ * the commit, on a connection of its own with {@code synchronous_commit} off, a notification costs no fsync
+ * wait. A notification lost to a crash right after a commit is repaired by the periodic reconcile.
+ */
+@ApplicationScoped
+public class ChangeNotifier {
+
+    private static final Logger LOG = Logger.getLogger(ChangeNotifier.class);
+
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String jdbcUrl;
+
+    @ConfigProperty(name = "quarkus.datasource.username")
+    Optional<String> username;
+
+    @ConfigProperty(name = "quarkus.datasource.password")
+    Optional<String> password;
+
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "td-change-notifier");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private Connection connection;
+    private boolean failing;
+
+    /** Queues a notification; never blocks the caller. */
+    public void notifyOthers(String payload) {
+        sender.execute(() -> send(payload));
+    }
+
+    private void send(String payload) {
+        try {
+            if (connection == null || connection.isClosed()) {
+                connection = DriverManager.getConnection(jdbcUrl, username.orElse(null), password.orElse(""));
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("set synchronous_commit to off");
+                }
+            }
+            try (PreparedStatement notify = connection.prepareStatement("select pg_notify(?, ?)")) {
+                notify.setString(1, DistributorService.CHANGE_CHANNEL);
+                notify.setString(2, payload);
+                notify.execute();
+            }
+            if (failing) {
+                LOG.info("Change notifications reach PostgreSQL again");
+                failing = false;
+            }
+        } catch (SQLException e) {
+            if (!failing) {
+                LOG.warnf("Could not notify other replicas of a change (%s); they pick it up at their next reconcile",
+                        e.getMessage());
+                failing = true;
+            }
+            closeQuietly();
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            if (connection != null) {
+                connection.close();
+            }
+        } catch (SQLException ignored) {
+            // already broken
+        }
+        connection = null;
+    }
+
+    @PreDestroy
+    void close() throws InterruptedException {
+        sender.shutdown(); // lets queued notifications go out first
+        if (sender.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)) {
+            closeQuietly();
+        }
+    }
+}
