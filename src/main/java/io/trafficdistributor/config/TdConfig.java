@@ -47,6 +47,22 @@ public interface TdConfig {
         Duration backendKeepAlive();
 
         Tls tls();
+
+        /** Largest request head (all headers) a client may send; larger is refused with 431. */
+        @WithDefault("16K")
+        io.quarkus.runtime.configuration.MemorySize maxHeaderSize();
+
+        /** Longest request line (method, target, version); longer is refused with 414. */
+        @WithDefault("8K")
+        io.quarkus.runtime.configuration.MemorySize maxRequestLine();
+
+        /** A client connection with no traffic for this long is closed. */
+        @WithDefault("60s")
+        Duration idleTimeout();
+
+        /** Client connections open at once, over all event loops; further ones are closed at once. */
+        @WithDefault("20000")
+        int maxConnections();
     }
 
     interface Tls {

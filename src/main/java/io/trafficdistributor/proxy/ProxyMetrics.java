@@ -24,6 +24,8 @@ import io.trafficdistributor.routing.CompiledDistributor;
  * {@code attempt_timeout}</li>
  * <li>{@code td_proxy_unroutable_total{reason}}: {@code no_host}, {@code unknown_host}</li>
  * <li>{@code td_proxy_client_connections}, {@code td_proxy_backend_connections}: open connections</li>
+ * <li>{@code td_proxy_refused_connections_total}: client connections closed at once, over
+ * {@code td.proxy.max-connections}</li>
  * </ul>
  * The meters of a distributor are looked up once per compiled distributor, not per request. A singleton
  * (no client proxy), because the event loops read its connection counters directly.
@@ -42,6 +44,7 @@ public class ProxyMetrics {
     final AtomicInteger backendConnections = new AtomicInteger();
     private final Counter noHost;
     private final Counter unknownHost;
+    private final Counter refusedConnections;
 
     @Inject
     public ProxyMetrics(MeterRegistry registry) {
@@ -52,6 +55,11 @@ public class ProxyMetrics {
                 .description("Open connections from the proxy to backends").register(registry);
         noHost = registry.counter("td.proxy.unroutable", "reason", "no_host");
         unknownHost = registry.counter("td.proxy.unroutable", "reason", "unknown_host");
+        refusedConnections = registry.counter("td.proxy.refused.connections");
+    }
+
+    void connectionRefused() {
+        refusedConnections.increment();
     }
 
     void noHost() {

@@ -61,10 +61,18 @@ final class ProxyVerticle extends AbstractVerticle {
                 .setPort(config.port())
                 .setTcpNoDelay(true)
                 .setCompressionSupported(false)
-                .setDecompressionSupported(false));
+                .setDecompressionSupported(false)
+                .setMaxHeaderSize((int) config.maxHeaderSize().asLongValue())
+                .setMaxInitialLineLength((int) config.maxRequestLine().asLongValue())
+                .setIdleTimeout((int) config.idleTimeout().toMillis())
+                .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS));
         server.connectionHandler(connection -> {
-            metrics.clientConnections.incrementAndGet();
+            int open = metrics.clientConnections.incrementAndGet();
             connection.closeHandler(v -> metrics.clientConnections.decrementAndGet());
+            if (open > config.maxConnections()) {
+                metrics.connectionRefused();
+                connection.close();
+            }
         });
         server.requestHandler(this::handle).listen().<Void>mapEmpty().onComplete(started);
     }
