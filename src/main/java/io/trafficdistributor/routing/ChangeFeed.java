@@ -1,11 +1,9 @@
 package io.trafficdistributor.routing;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Optional;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,7 +11,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -45,14 +42,8 @@ public class ChangeFeed {
     @Inject
     ChangeNotifier notifier;
 
-    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
-    String jdbcUrl;
-
-    @ConfigProperty(name = "quarkus.datasource.username")
-    Optional<String> username;
-
-    @ConfigProperty(name = "quarkus.datasource.password")
-    Optional<String> password;
+    @Inject
+    DirectConnections connections;
 
     private volatile boolean running;
     private Thread listener;
@@ -110,7 +101,7 @@ public class ChangeFeed {
         Duration backoff = Duration.ofSeconds(1);
         boolean reconnecting = false;
         while (running) {
-            try (Connection connection = DriverManager.getConnection(jdbcUrl, username.orElse(null), password.orElse(""))) {
+            try (Connection connection = connections.open()) {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("LISTEN " + DistributorService.CHANGE_CHANNEL);
                 }

@@ -1,18 +1,16 @@
 package io.trafficdistributor.routing;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.trafficdistributor.service.DistributorService;
@@ -31,14 +29,8 @@ public class ChangeNotifier {
 
     private static final Logger LOG = Logger.getLogger(ChangeNotifier.class);
 
-    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
-    String jdbcUrl;
-
-    @ConfigProperty(name = "quarkus.datasource.username")
-    Optional<String> username;
-
-    @ConfigProperty(name = "quarkus.datasource.password")
-    Optional<String> password;
+    @Inject
+    DirectConnections connections;
 
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "td-change-notifier");
@@ -56,7 +48,7 @@ public class ChangeNotifier {
     private void send(String payload) {
         try {
             if (connection == null || connection.isClosed()) {
-                connection = DriverManager.getConnection(jdbcUrl, username.orElse(null), password.orElse(""));
+                connection = connections.open();
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("set synchronous_commit to off");
                 }
