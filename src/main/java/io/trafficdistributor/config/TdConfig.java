@@ -60,6 +60,10 @@ public interface TdConfig {
         @WithDefault("60s")
         Duration idleTimeout();
 
+        /** One JSON line per proxied request on the {@code td.access} log category. */
+        @WithDefault("false")
+        boolean accessLog();
+
         /** Client connections open at once, over all event loops; further ones are closed at once. */
         @WithDefault("20000")
         int maxConnections();

@@ -56,11 +56,13 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
     private final Vertx vertx;
     private final Routes routes;
     private final ProxyMetrics metrics;
+    private final boolean accessLog;
 
-    Forwarder(Vertx vertx, Routes routes, ProxyMetrics metrics) {
+    Forwarder(Vertx vertx, Routes routes, ProxyMetrics metrics, boolean accessLog) {
         this.vertx = vertx;
         this.routes = routes;
         this.metrics = metrics;
+        this.accessLog = accessLog;
     }
 
     // ---- request side -------------------------------------------------------------------------------
@@ -279,8 +281,14 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
             return context.sendResponse();
         }
         int status = response.getStatusCode();
-        return context.sendResponse().onComplete(sent -> metrics.of(attempts.distributor)
-                .answered(attempts.answeredByProxy ? null : attempts.current, status, attempts.startNanos));
+        return context.sendResponse().onComplete(sent -> {
+            CompiledBackend answeredBy = attempts.answeredByProxy ? null : attempts.current;
+            metrics.of(attempts.distributor).answered(answeredBy, status, attempts.startNanos);
+            if (accessLog) {
+                AccessLog.write(context.request().proxiedRequest(), attempts.distributor.name(), answeredBy, status,
+                        attempts.startNanos, attempts.count);
+            }
+        });
     }
 
     private static String stickyCookie(Attempts attempts, HttpServerRequest client) {

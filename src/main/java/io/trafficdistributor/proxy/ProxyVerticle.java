@@ -52,7 +52,7 @@ final class ProxyVerticle extends AbstractVerticle {
                     connection.closeHandler(v -> metrics.backendConnections.decrementAndGet());
                 })
                 .build();
-        Forwarder forwarder = new Forwarder(vertx, routes, metrics);
+        Forwarder forwarder = new Forwarder(vertx, routes, metrics, config.accessLog());
         proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), client)
                 .origin(forwarder)
                 .addInterceptor(forwarder);
