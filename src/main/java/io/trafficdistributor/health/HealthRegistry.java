@@ -46,9 +46,6 @@ public class HealthRegistry implements HealthTransitions {
         return probed;
     }
 
-    public int size() {
-        return probed.size();
-    }
 
     @Override
     public void changed(BackendHealth health, BackendHealth.Status from, BackendHealth.Status to, String reason) {

@@ -96,9 +96,6 @@ public class Prober {
         return mostInFlight.get();
     }
 
-    public int inFlight() {
-        return inFlight.get();
-    }
 
     private void start(BackendHealth health) {
         ProbeTarget backend = health.target();

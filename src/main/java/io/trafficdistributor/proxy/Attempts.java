@@ -34,7 +34,6 @@ final class Attempts {
     HttpClientRequest origin;
     /** Set when the attempt timer abandoned the current backend. */
     boolean attemptTimedOut;
-    long attemptTimer = -1;
 
     Attempts(CompiledDistributor distributor, CompiledBackend affinity, String originalUri, HostAndPort clientAuthority) {
         this.distributor = distributor;

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.UUID;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -87,14 +88,18 @@ public class ChangeFeed {
     void reload(String payload) {
         String[] parts = payload.trim().split(" ");
         String name = parts[0];
-        if (parts.length == 3) {
-            CompiledDistributor current = routes.table().byName(name);
-            if (current != null && parts[1].equals(String.valueOf(current.definition().id()))
-                    && parts[2].equals(String.valueOf(current.version()))) {
-                return;
-            }
+        if (parts.length == 3 && isApplied(name, parts[1], parts[2])) {
+            return;
         }
         routes.apply(name, distributors.get(name).orElse(null));
+    }
+
+    private boolean isApplied(String name, String id, String version) {
+        try {
+            return routes.isApplied(name, UUID.fromString(id), Long.parseLong(version));
+        } catch (IllegalArgumentException e) {
+            return false; // not our payload format: reload to be safe
+        }
     }
 
     private void listen() {

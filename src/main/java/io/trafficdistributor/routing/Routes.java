@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -49,7 +50,7 @@ public class Routes {
             if (distributor == null) {
                 current.remove(name);
             } else {
-                if (old != null && sameDistributor(old, distributor) && old.version() >= distributor.version()) {
+                if (isApplied(name, distributor.id(), distributor.version())) {
                     return; // already applied (our own NOTIFY, or a reload that raced the local event)
                 }
                 CompiledDistributor compiled = CompiledDistributor.compile(distributor, old, health);
@@ -71,11 +72,12 @@ public class Routes {
     }
 
     /**
-     * Whether the stored distributor is the one compiled, not a new one of the same name: a distributor deleted
-     * and created again starts its versions over, so the version alone would take the new one for already applied.
+     * Whether this table already routes that version (or a later one) of that distributor. The id counts too:
+     * a distributor deleted and created again under the same name starts its versions over.
      */
-    private static boolean sameDistributor(CompiledDistributor compiled, DistributorDocument stored) {
-        return Objects.equals(compiled.definition().id(), stored.id());
+    public boolean isApplied(String name, UUID id, long version) {
+        CompiledDistributor current = table.byName(name);
+        return current != null && Objects.equals(current.definition().id(), id) && current.version() >= version;
     }
 
     /** The generation to pass to {@link #replaceAll} when starting to read every distributor. */
@@ -92,7 +94,7 @@ public class Routes {
         for (DistributorDocument distributor : distributors) {
             try {
                 CompiledDistributor old = table.byName(distributor.name());
-                next.put(distributor.name(), old != null && sameDistributor(old, distributor) && old.version() == distributor.version()
+                next.put(distributor.name(), old != null && Objects.equals(old.definition().id(), distributor.id()) && old.version() == distributor.version()
                         ? old // unchanged: keep it, and its balancer's position
                         : CompiledDistributor.compile(distributor, old, health));
             } catch (RuntimeException e) {

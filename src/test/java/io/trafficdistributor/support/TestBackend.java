@@ -36,7 +36,6 @@ public final class TestBackend implements AutoCloseable {
     static final String PROBE_AGENT = "traffic-distributor-health-probe";
 
     private final List<Received> received = new CopyOnWriteArrayList<>();
-    private final AtomicInteger probes = new AtomicInteger();
     private final AtomicInteger healthStatus = new AtomicInteger(200);
     private final AtomicBoolean hanging = new AtomicBoolean();
     private final AtomicInteger healthDelayMillis = new AtomicInteger();
@@ -86,9 +85,6 @@ public final class TestBackend implements AutoCloseable {
     }
 
     private void handle(HttpServerRequest request) {
-        if (PROBE_AGENT.equals(request.getHeader("User-Agent"))) {
-            probes.incrementAndGet();
-        }
         if (request.path().endsWith("/health")) {
             int delay = healthDelayMillis.get();
             if (delay > 0) {
@@ -137,11 +133,6 @@ public final class TestBackend implements AutoCloseable {
     /** The URL with {@code localhost} as its host, for TLS host-name verification. */
     public String localhostUrl() {
         return (certificate == null ? "http" : "https") + "://localhost:" + port;
-    }
-
-    /** How many health probes reached this backend. */
-    public int probes() {
-        return probes.get();
     }
 
     /** The proxied requests this backend received (health probes excluded). */
