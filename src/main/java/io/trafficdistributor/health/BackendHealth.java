@@ -136,10 +136,18 @@ public final class BackendHealth {
         return now >= nextProbeAt;
     }
 
-    /** Called as a probe starts: the next one is not due before the result says when (or the re-check time). */
-    public void probeStarted(long now) {
+    /**
+     * Claims the probe that is due: true for exactly one caller while it is due, and then the next one is not
+     * due before the result says when (or the re-check time). The scheduler tick and an immediate probe of a
+     * new backend may race for it.
+     */
+    synchronized boolean claimProbe(long now) {
+        if (now < nextProbeAt) {
+            return false;
+        }
         probeStartedAt = now;
         nextProbeAt = now + RECHECK_MILLIS - TICK_SLACK_MILLIS;
+        return true;
     }
 
     long nextProbeAt() {

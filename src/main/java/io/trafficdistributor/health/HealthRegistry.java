@@ -1,6 +1,8 @@
 package io.trafficdistributor.health;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,12 +20,20 @@ public class HealthRegistry implements HealthTransitions {
 
     @Inject
     HealthMetrics metrics;
+    @Inject
+    Prober prober;
 
+    /** Adds backends to probe; those not probed before are probed at once. */
     public void register(Collection<BackendHealth> backends) {
+        List<BackendHealth> added = new ArrayList<>();
         for (BackendHealth health : backends) {
             if (probed.add(health)) {
                 metrics.added(health);
+                added.add(health);
             }
+        }
+        if (!added.isEmpty()) {
+            prober.probeNow(added);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.trafficdistributor.health;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -80,15 +81,45 @@ public class Prober {
                 due.add(health);
             }
         }
-        int slots = maxConcurrent - inFlight.get();
-        if (due.size() > slots) {
+        if (due.size() > maxConcurrent - inFlight.get()) {
             due.sort(Comparator.comparingLong(BackendHealth::nextProbeAt));
         }
-        for (int i = 0; i < Math.min(slots, due.size()); i++) {
-            BackendHealth health = due.get(i);
-            health.probeStarted(now);
-            start(health);
+        for (BackendHealth health : due) {
+            if (!tryStart(health, now)) {
+                return;
+            }
         }
+    }
+
+    /**
+     * Probes new or changed backends at once rather than at the next tick, as far as the concurrency limit
+     * allows; the tick takes the rest.
+     */
+    void probeNow(Collection<BackendHealth> added) {
+        long now = System.currentTimeMillis();
+        for (BackendHealth health : added) {
+            if (!tryStart(health, now)) {
+                return;
+            }
+        }
+    }
+
+    /** Starts the probe if it is still due; false when no probe slot is free. */
+    private boolean tryStart(BackendHealth health, long now) {
+        int running;
+        do {
+            running = inFlight.get();
+            if (running >= maxConcurrent) {
+                return false;
+            }
+        } while (!inFlight.compareAndSet(running, running + 1));
+        if (health.claimProbe(now)) {
+            mostInFlight.accumulateAndGet(running + 1, Math::max);
+            start(health);
+        } else {
+            inFlight.decrementAndGet();
+        }
+        return true;
     }
 
     /** The most probes that were ever in flight at once (for tests and metrics). */
@@ -99,7 +130,6 @@ public class Prober {
 
     private void start(BackendHealth health) {
         ProbeTarget backend = health.target();
-        mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         long started = System.nanoTime();
         HealthCheckDocument check = health.check();
         Future<Void> probe = check.type() == HealthCheckType.TCP ? tcpProbe(backend, check) : httpProbe(health);
