@@ -50,9 +50,10 @@ class MetricsTest {
         json("""
                 {"name":"metrics-fo","hostnames":["metrics-fo.test"],"routing":"FAILOVER",
                  "backends":[{"name":"dead","url":"http://127.0.0.1:%d"},{"name":"live","url":"%s"}],
-                 "healthCheck":{"intervalSeconds":1,"timeoutMillis":500,"healthyThreshold":1,"unhealthyThreshold":1}}"""
+                 "healthCheck":{"intervalSeconds":1,"timeoutMillis":500,"healthyThreshold":1,"unhealthyThreshold":2}}"""
                 .formatted(dead, backend.url())).post("/api/v1/distributors").then().statusCode(201);
-        // The first request finds the dead primary by itself (before any probe) and is retried on the live one.
+        // The first probe of the new backend alone cannot make it DOWN (threshold 2), so the first request
+        // still tries the dead primary and is retried on the live one.
         for (int i = 0; i < 3; i++) {
             assertEquals(200, ProxyClient.get("metrics-fo.test", "/").statusCode());
         }
