@@ -84,11 +84,7 @@ public class Prober {
         if (due.size() > maxConcurrent - inFlight.get()) {
             due.sort(Comparator.comparingLong(BackendHealth::nextProbeAt));
         }
-        for (BackendHealth health : due) {
-            if (!tryStart(health, now)) {
-                return;
-            }
-        }
+        startWhileSlotsFree(due, now);
     }
 
     /**
@@ -96,8 +92,12 @@ public class Prober {
      * allows; the tick takes the rest.
      */
     void probeNow(Collection<BackendHealth> added) {
-        long now = System.currentTimeMillis();
-        for (BackendHealth health : added) {
+        startWhileSlotsFree(added, System.currentTimeMillis());
+    }
+
+    /** Starts the due probes among these, in their order, until the concurrency limit is reached. */
+    private void startWhileSlotsFree(Collection<BackendHealth> healths, long now) {
+        for (BackendHealth health : healths) {
             if (!tryStart(health, now)) {
                 return;
             }
