@@ -104,8 +104,7 @@ class StickySessionProxyTest {
                 .formatted(backend(a, 1), backend(b, 1)));
         HttpResponse<String> response = ProxyClient.get("stattr.test", "/");
         assertEquals(200, response.statusCode());
-        String header = ProxyClient.setCookie(response, "SHOP_ROUTE").orElseThrow(() -> new AssertionError(
-                "no SHOP_ROUTE cookie in " + response.headers().allValues("set-cookie")));
+        String header = requiredSetCookie(response, "SHOP_ROUTE");
         Set<String> attributes = attributes(header);
         assertTrue(attributes.contains("path=/"), header);
         assertTrue(attributes.contains("httponly"), header);
@@ -119,8 +118,7 @@ class StickySessionProxyTest {
                  "stickySession":{"sameSite":"None"}}"""
                 .formatted(backend(a, 1), backend(b, 1)));
         HttpResponse<String> second = ProxyClient.get("stattr2.test", "/");
-        String defaults = ProxyClient.setCookie(second, "TD_ROUTE").orElseThrow(() -> new AssertionError(
-                "no TD_ROUTE cookie in " + second.headers().allValues("set-cookie")));
+        String defaults = requiredSetCookie(second, "TD_ROUTE");
         Set<String> defaultAttributes = attributes(defaults);
         assertTrue(defaultAttributes.contains("path=/"), defaults);
         assertTrue(defaultAttributes.contains("httponly"), defaults);
@@ -135,8 +133,14 @@ class StickySessionProxyTest {
     void defaultSameSiteIsLax() {
         create(sticky("st-lax", "stlax.test", backend(a, 1)));
         HttpResponse<String> response = ProxyClient.get("stlax.test", "/");
-        String header = ProxyClient.setCookie(response, "TD_ROUTE").orElseThrow();
+        String header = requiredSetCookie(response, "TD_ROUTE");
         assertTrue(attributes(header).contains("samesite=lax"), header);
+    }
+
+    /** The Set-Cookie header for {@code cookieName}; fails the test when the response sets no such cookie. */
+    private static String requiredSetCookie(HttpResponse<?> response, String cookieName) {
+        return ProxyClient.setCookie(response, cookieName).orElseThrow(() -> new AssertionError(
+                "no " + cookieName + " cookie in " + response.headers().allValues("set-cookie")));
     }
 
     private static Set<String> attributes(String setCookie) {
