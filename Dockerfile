@@ -10,7 +10,8 @@ COPY openapi openapi
 COPY src src
 RUN ./mvnw -B package -DskipTests
 
-# Run: the JRE and the Quarkus fast-jar layout only.
+# Run: the JRE and the Quarkus fast-jar layout only. The base image (Ubuntu) brings curl, which the
+# health check in docker-compose.yml calls: keep it if you change the base.
 FROM eclipse-temurin:17-jre
 WORKDIR /app
 RUN useradd --system --uid 1001 --home-dir /app traffic-distributor
