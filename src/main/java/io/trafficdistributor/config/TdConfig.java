@@ -23,6 +23,17 @@ public interface TdConfig {
 
     Health health();
 
+    Shutdown shutdown();
+
+    interface Shutdown {
+        /**
+         * On SIGTERM the proxy stops accepting connections and lets requests in flight finish for up to this
+         * long; then the remaining connections (WebSockets among them) are closed and the process exits.
+         */
+        @WithDefault("30s")
+        Duration grace();
+    }
+
     interface Admin {
         /** Bearer token required on every {@code /api} call; unset means the admin port binds to loopback only. */
         Optional<String> token();
@@ -55,6 +66,13 @@ public interface TdConfig {
         /** Longest request line (method, target, version); longer is refused with 414. */
         @WithDefault("8K")
         io.quarkus.runtime.configuration.MemorySize maxRequestLine();
+
+        /**
+         * Time a client has to send a complete request head (request line and headers), counted from the
+         * connection's start and from the first byte of each later request; then 408 and the connection closes.
+         */
+        @WithDefault("10s")
+        Duration headerTimeout();
 
         /** A client connection with no traffic for this long is closed. */
         @WithDefault("60s")

@@ -26,6 +26,8 @@ import io.trafficdistributor.routing.CompiledDistributor;
  * <li>{@code td_proxy_client_connections}, {@code td_proxy_backend_connections}: open connections</li>
  * <li>{@code td_proxy_refused_connections_total}: client connections closed at once, over
  * {@code td.proxy.max-connections}</li>
+ * <li>{@code td_proxy_rejected_requests_total{reason}}: {@code header_timeout} (no complete request head within
+ * {@code td.proxy.header-timeout}), {@code bad_framing} (a Transfer-Encoding other than chunked)</li>
  * </ul>
  * The meters of a distributor are looked up once per compiled distributor, not per request. A singleton
  * (no client proxy), because the event loops read its connection counters directly.
@@ -45,6 +47,8 @@ public class ProxyMetrics {
     private final Counter noHost;
     private final Counter unknownHost;
     private final Counter refusedConnections;
+    private final Counter headerTimeouts;
+    private final Counter badFraming;
 
     @Inject
     public ProxyMetrics(MeterRegistry registry) {
@@ -56,6 +60,16 @@ public class ProxyMetrics {
         noHost = registry.counter("td.proxy.unroutable", "reason", "no_host");
         unknownHost = registry.counter("td.proxy.unroutable", "reason", "unknown_host");
         refusedConnections = registry.counter("td.proxy.refused.connections");
+        headerTimeouts = registry.counter("td.proxy.rejected.requests", "reason", "header_timeout");
+        badFraming = registry.counter("td.proxy.rejected.requests", "reason", "bad_framing");
+    }
+
+    void headerTimeout() {
+        headerTimeouts.increment();
+    }
+
+    void badFraming() {
+        badFraming.increment();
     }
 
     void connectionRefused() {

@@ -1,5 +1,6 @@
 package io.trafficdistributor.proxy;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -20,13 +21,13 @@ final class ProxyResponses {
     }
 
     /** Ends a response that has not gone through the forwarding pipeline (lookup errors). */
-    static void end(HttpServerResponse response, int status, String message) {
+    static Future<Void> end(HttpServerResponse response, int status, String message) {
         Buffer body = Buffer.buffer(message + "\n");
         response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN);
         if (status == 503) {
             response.putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
-        response.end(body);
+        return response.end(body);
     }
 
     /** Fills a forwarding pipeline's response with an error of the proxy's own. */

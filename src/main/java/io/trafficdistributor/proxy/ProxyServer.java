@@ -1,12 +1,17 @@
 package io.trafficdistributor.proxy;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.ShutdownEvent;
@@ -17,9 +22,14 @@ import io.trafficdistributor.routing.Routes;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 
-/** Opens the proxy listener on every configured event loop, once the routing table is loaded. */
+/**
+ * Opens the proxy listener on every configured event loop, once the routing table is loaded, and on shutdown
+ * drains it: no new connections, requests in flight finish within {@code td.shutdown.grace}. Its readiness
+ * check is UP only while the listener accepts traffic.
+ */
 @ApplicationScoped
-public class ProxyServer {
+@Readiness
+public class ProxyServer implements HealthCheck {
 
     private static final Logger LOG = Logger.getLogger(ProxyServer.class);
 
@@ -35,20 +45,49 @@ public class ProxyServer {
     @Inject
     ProxyMetrics metrics;
 
-    private String deployment;
+    private final ClientConnections connections = new ClientConnections();
+    private volatile String deployment;
 
     void onStart(@Observes @Priority(ChangeFeed.LOAD_PRIORITY + 10) StartupEvent event) throws Exception {
         TdConfig.Proxy proxy = config.proxy();
         int eventLoops = proxy.eventLoops().orElse(Runtime.getRuntime().availableProcessors());
-        deployment = vertx.deployVerticle(() -> new ProxyVerticle(proxy, routes, metrics),
+        deployment = vertx.deployVerticle(() -> new ProxyVerticle(proxy, routes, metrics, connections),
                 new DeploymentOptions().setInstances(eventLoops))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.infof("Proxy listening on %s:%d (%d event loops)", proxy.host(), proxy.port(), eventLoops);
     }
 
-    void onStop(@Observes ShutdownEvent event) throws Exception {
-        if (deployment != null) {
-            vertx.undeploy(deployment).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    /** First of the shutdown observers: health probes and the rest keep working while requests finish. */
+    void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) throws Exception {
+        String running = deployment;
+        if (running == null) {
+            return;
         }
+        Duration grace = config.shutdown().grace();
+        connections.drain();
+        int open = connections.size();
+        if (open > 0) {
+            LOG.infof("Shutting down: proxy listener closed; waiting up to %s for %d open connection(s) to finish",
+                    grace, open);
+            long deadline = System.nanoTime() + grace.toNanos();
+            while (connections.size() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            if (connections.size() > 0) {
+                LOG.warnf("Shutdown grace period (%s) over: closing %d connection(s) still open", grace, connections.size());
+            }
+        }
+        deployment = null;
+        vertx.undeploy(running).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        boolean accepting = deployment != null && !connections.draining();
+        return HealthCheckResponse.named("proxy listener")
+                .status(accepting)
+                .withData("port", config.proxy().port())
+                .withData("state", accepting ? "accepting" : connections.draining() ? "draining" : "not started")
+                .build();
     }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,16 +22,20 @@ import io.vertx.httpproxy.ProxyOptions;
  */
 final class ProxyVerticle extends AbstractVerticle {
 
+    private static final String CHUNKED = "chunked";
+
     private final TdConfig.Proxy config;
     private final Routes routes;
     private final ProxyMetrics metrics;
+    private final ClientConnections connections;
     private HttpServer server;
     private HttpProxy proxy;
 
-    ProxyVerticle(TdConfig.Proxy config, Routes routes, ProxyMetrics metrics) {
+    ProxyVerticle(TdConfig.Proxy config, Routes routes, ProxyMetrics metrics, ClientConnections connections) {
         this.config = config;
         this.routes = routes;
         this.metrics = metrics;
+        this.connections = connections;
     }
 
     @Override
@@ -56,7 +61,7 @@ final class ProxyVerticle extends AbstractVerticle {
         proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), client)
                 .origin(forwarder)
                 .addInterceptor(forwarder);
-        server = vertx.createHttpServer(new HttpServerOptions()
+        HttpServerOptions serverOptions = new HttpServerOptions()
                 .setHost(config.host())
                 .setPort(config.port())
                 .setTcpNoDelay(true)
@@ -65,19 +70,39 @@ final class ProxyVerticle extends AbstractVerticle {
                 .setMaxHeaderSize((int) config.maxHeaderSize().asLongValue())
                 .setMaxInitialLineLength((int) config.maxRequestLine().asLongValue())
                 .setIdleTimeout((int) config.idleTimeout().toMillis())
-                .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS));
+                .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+                // HTTP/1.1 only, so each connection's pipeline is built before it reads (see ClientConnection).
+                .setHttp2ClearTextEnabled(false);
+        server = vertx.createHttpServer(serverOptions);
         server.connectionHandler(connection -> {
             int open = metrics.clientConnections.incrementAndGet();
-            connection.closeHandler(v -> metrics.clientConnections.decrementAndGet());
+            ClientConnection tracked = ClientConnection.install(connection, serverOptions, config.headerTimeout(),
+                    metrics::headerTimeout);
+            connections.add(tracked);
+            connection.closeHandler(v -> {
+                metrics.clientConnections.decrementAndGet();
+                connections.remove(tracked);
+            });
             if (open > config.maxConnections()) {
                 metrics.connectionRefused();
                 connection.close();
+            } else if (connections.draining()) {
+                connection.close(); // accepted just before the listener closed
             }
         });
         server.requestHandler(this::handle).listen().<Void>mapEmpty().onComplete(started);
     }
 
     private void handle(HttpServerRequest request) {
+        String transferEncoding = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
+        if (transferEncoding != null && !CHUNKED.equalsIgnoreCase(transferEncoding.trim())) {
+            // RFC 9112 §6.1: chunked must be the final coding, and other codings here mean a body of unknown end.
+            metrics.badFraming();
+            request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+            ProxyResponses.end(request.response(), 400, "Transfer-Encoding other than chunked is not accepted.")
+                    .onComplete(sent -> request.connection().close());
+            return;
+        }
         if (request.authority() == null) {
             metrics.noHost();
             ProxyResponses.end(request.response(), 400, "The request has no Host header.");

@@ -4,10 +4,14 @@ import static io.trafficdistributor.support.Api.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,10 +80,99 @@ class ProxyHardeningTest {
         assertTrue(answer.matches("(?s)HTTP/1\\.[01] 414 .*"), answer);
     }
 
+    /** What the proxy answered to raw bytes, and whether it then closed the connection (within 5 s). */
+    record Exchange(String answer, boolean closed, long millis) {
+    }
+
+    /** Sends {@code parts} with {@code pauseMillis} between them, then reads until the proxy closes or 5 s pass. */
+    static Exchange exchange(long pauseMillis, String... parts) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", ProxyClient.port())) {
+            socket.setSoTimeout(5000);
+            long start = System.nanoTime();
+            OutputStream out = socket.getOutputStream();
+            for (int i = 0; i < parts.length; i++) {
+                if (i > 0) {
+                    Thread.sleep(pauseMillis);
+                }
+                out.write(parts[i].getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            }
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[4096];
+            boolean closed;
+            try {
+                for (int n; (n = in.read(buffer)) >= 0;) {
+                    answer.write(buffer, 0, n);
+                }
+                closed = true;
+            } catch (SocketTimeoutException | SocketException e) {
+                closed = e instanceof SocketException; // a reset is a close too
+            }
+            return new Exchange(answer.toString(StandardCharsets.ISO_8859_1), closed,
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
     @Test
-    void twoDifferentContentLengthsAre400() throws Exception {
-        String answer = raw("POST / HTTP/1.1\r\nHost: hardening.test\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde");
-        assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+    void twoDifferentContentLengthsAre400AndClose() throws Exception {
+        Exchange exchange = exchange(0, "POST / HTTP/1.1\r\nHost: hardening.test\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde");
+        assertTrue(exchange.answer().startsWith("HTTP/1.1 400"), exchange.answer());
+        assertTrue(exchange.closed(), "the connection stays open after a malformed request");
+    }
+
+    @Test
+    void contentLengthWithTransferEncodingIs400AndNothingReachesTheBackend() throws Exception {
+        backend.clearReceived();
+        // The classic smuggling shape: a proxy that trusts one header and a backend that trusts the other
+        // disagree on where the first request ends, and the second ("GET /smuggled") rides along.
+        String smuggling = "POST / HTTP/1.1\r\nHost: hardening.test\r\nContent-Length: 47\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: hardening.test\r\n\r\n";
+        Exchange exchange = exchange(0, smuggling);
+        assertTrue(exchange.answer().startsWith("HTTP/1.1 400"), exchange.answer());
+        assertEquals(1, exchange.answer().split("HTTP/1\\.1 ").length - 1, "one answer only: " + exchange.answer());
+        assertTrue(exchange.closed(), "the connection stays open after a request with both framings");
+        assertEquals(List.of(), backend.received(), "the backend received part of a request with both framings");
+    }
+
+    @Test
+    void transferEncodingOtherThanChunkedIs400AndClose() throws Exception {
+        backend.clearReceived();
+        Exchange exchange = exchange(0, "POST / HTTP/1.1\r\nHost: hardening.test\r\nTransfer-Encoding: gzip\r\n\r\nabc");
+        assertTrue(exchange.answer().startsWith("HTTP/1.1 400"), exchange.answer());
+        assertTrue(exchange.answer().contains("Transfer-Encoding"), exchange.answer());
+        assertTrue(exchange.closed(), "the connection stays open after an unknown transfer coding");
+        assertEquals(List.of(), backend.received());
+    }
+
+    @Test
+    void aRequestHeadSentTooSlowlyIs408AndClosed() throws Exception {
+        // td.proxy.header-timeout is 2 s in the test profile: half a head, then silence.
+        Exchange exchange = exchange(0, "GET / HTTP/1.1\r\nHost: hardening.test\r\nX-Slow: 1\r\n");
+        assertTrue(exchange.answer().startsWith("HTTP/1.1 408"), exchange.answer());
+        assertTrue(exchange.closed(), "the connection stays open after the header timeout");
+        assertTrue(exchange.millis() >= 1500 && exchange.millis() < 4500, "cut after " + exchange.millis() + " ms");
+    }
+
+    @Test
+    void aConnectionThatSendsNothingIsCutAtTheHeaderTimeout() throws Exception {
+        Exchange exchange = exchange(0);
+        assertTrue(exchange.closed(), "an idle new connection outlived the header timeout");
+        assertTrue(exchange.millis() >= 1500 && exchange.millis() < 4500, "cut after " + exchange.millis() + " ms");
+    }
+
+    @Test
+    void aHeadSentInPiecesWithinTheTimeoutIsServed() throws Exception {
+        Exchange exchange = exchange(600, "GET / HTTP/1.1\r\n", "Host: hardening.test\r\n", "Connection: close\r\n\r\n");
+        assertTrue(exchange.answer().startsWith("HTTP/1.1 200"), exchange.answer());
+    }
+
+    @Test
+    void theHeaderTimeoutRestartsForEachRequestOnAKeptAliveConnection() throws Exception {
+        // Two requests 2.5 s apart on one connection: the wait between them is idle time, not header time.
+        Exchange exchange = exchange(2500, "GET /one HTTP/1.1\r\nHost: hardening.test\r\n\r\n",
+                "GET /two HTTP/1.1\r\nHost: hardening.test\r\nConnection: close\r\n\r\n");
+        assertEquals(2, exchange.answer().split("HTTP/1\\.1 200").length - 1, exchange.answer());
     }
 
     @Test

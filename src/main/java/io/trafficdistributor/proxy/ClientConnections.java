@@ -1,0 +1,46 @@
+package io.trafficdistributor.proxy;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.netty.channel.Channel;
+
+/** The proxy listener's open client connections, over all event loops, so that a shutdown can drain them. */
+final class ClientConnections {
+
+    private final Set<ClientConnection> open = ConcurrentHashMap.newKeySet();
+    private volatile Channel listener;
+    private volatile boolean draining;
+
+    void add(ClientConnection connection) {
+        if (listener == null) {
+            listener = connection.channel().parent(); // the listening socket that accepted it
+        }
+        open.add(connection);
+    }
+
+    void remove(ClientConnection connection) {
+        open.remove(connection);
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    int size() {
+        return open.size();
+    }
+
+    /**
+     * Closes the listening socket, so new connections are refused (a load balancer in front moves on at once)
+     * while accepted ones stay open, and asks each open connection to close as soon as it is idle.
+     */
+    void drain() {
+        draining = true;
+        Channel socket = listener;
+        if (socket != null) {
+            socket.close();
+        }
+        open.forEach(ClientConnection::drain);
+    }
+}
