@@ -1,24 +1,85 @@
 package io.trafficdistributor;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
 
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.Application;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import io.trafficdistributor.service.DatabaseUnavailable;
 
 /**
- * Starts the embedded PostgreSQL when no datasource is configured, then the service on it.
+ * Starts the embedded PostgreSQL when no datasource is configured, or waits for the configured one to be
+ * reachable, then the service on it.
  */
 @QuarkusMain
 public class TrafficDistributorMain {
 
-    public static void main(String... args) {
+    private static final Logger LOG = Logger.getLogger(TrafficDistributorMain.class);
+    private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(10);
+
+    public static void main(String... args) throws InterruptedException {
         if (!EmbeddedDatabase.datasourceConfigured(TrafficDistributorMain::setting)) {
             String dataDir = setting("td.data-dir");
             EmbeddedDatabase database = EmbeddedDatabase.startDurable(Path.of(dataDir == null ? "./data" : dataDir));
             database.datasourceProperties().forEach(System::setProperty);
-            Runtime.getRuntime().addShutdownHook(new Thread(database::close, "embedded-postgres-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                awaitServiceStopped(); // the service drains and closes its connections before its database goes
+                database.close();
+            }, "embedded-postgres-stop"));
+        } else if (!awaitDatabase(setting("quarkus.datasource.jdbc.url"), setting("quarkus.datasource.username"),
+                setting("quarkus.datasource.password"))) {
+            System.exit(1);
         }
         Quarkus.run(args);
+    }
+
+    /**
+     * Waits, retrying with a growing delay, until PostgreSQL accepts a connection, so that a service started
+     * before its database (a host's boot, a compose stack, a replica during a database failover) comes up
+     * once the database does instead of failing its migration with a stack trace. Returns false, after one
+     * clear line, on an error that waiting cannot fix (a wrong password, an unknown database).
+     */
+    static boolean awaitDatabase(String url, String user, String password) throws InterruptedException {
+        Duration delay = Duration.ofSeconds(1);
+        for (int attempt = 1;; attempt++) {
+            try (Connection connection = DriverManager.getConnection(url, user, password == null ? "" : password)) {
+                if (attempt > 1) {
+                    LOG.infof("PostgreSQL at %s is reachable; starting", url);
+                }
+                return true;
+            } catch (SQLException e) {
+                if (!DatabaseUnavailable.causedBy(e)) {
+                    LOG.errorf("Cannot use PostgreSQL at %s: %s (SQL state %s). Not retrying: fix the datasource settings.",
+                            url, e.getMessage(), e.getSQLState());
+                    return false;
+                }
+                LOG.warnf("PostgreSQL at %s is not reachable (%s); attempt %d, retrying in %d s", url, e.getMessage(),
+                        attempt, delay.toSeconds());
+                Thread.sleep(delay.toMillis());
+                delay = delay.multipliedBy(2).compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : delay.multipliedBy(2);
+            }
+        }
+    }
+
+    private static void awaitServiceStopped() {
+        Application application = Application.currentApplication();
+        if (application == null) {
+            return;
+        }
+        Thread waiter = new Thread(application::awaitShutdown, "await-service-stop");
+        waiter.setDaemon(true);
+        waiter.start();
+        try {
+            waiter.join(Duration.ofMinutes(2).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** A setting from a system property or its environment-variable form, as MicroProfile Config maps them. */

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import io.trafficdistributor.service.ConflictException;
+import io.trafficdistributor.service.DatabaseUnavailable;
 import io.trafficdistributor.service.InvalidDocumentException;
 import io.trafficdistributor.service.NotFoundException;
 import io.trafficdistributor.service.PreconditionFailedException;
@@ -26,6 +27,7 @@ import io.trafficdistributor.service.Violation;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    static final String DATABASE_RETRY_AFTER_SECONDS = "5";
 
     @ServerExceptionMapper
     public Response invalid(InvalidDocumentException e) {
@@ -129,8 +131,23 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response bug(Exception e) {
+        if (DatabaseUnavailable.causedBy(e)) {
+            LOG.warnf("API request answered 503: PostgreSQL is unavailable (%s)", rootMessage(e));
+            return Response.fromResponse(Problem.of(Status.SERVICE_UNAVAILABLE, "database-unavailable",
+                    "The database is unavailable, so the configuration cannot be read or changed now; the proxy keeps "
+                            + "routing with the configuration it has. Retry later.").toResponse())
+                    .header("Retry-After", DATABASE_RETRY_AFTER_SECONDS).build();
+        }
         LOG.error("Unexpected error answering an API request", e);
         return Problem.of(Status.INTERNAL_SERVER_ERROR, "internal", "The request failed inside the service.").toResponse();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     private static String slug(Response.StatusType status) {

@@ -19,6 +19,7 @@ import org.postgresql.PGNotification;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.trafficdistributor.service.DatabaseUnavailable;
 import io.trafficdistributor.service.DistributorChanged;
 import io.trafficdistributor.service.DistributorService;
 
@@ -47,6 +48,9 @@ public class ChangeFeed {
     DirectConnections connections;
 
     private volatile boolean running;
+    private volatile boolean reconcileFailing;
+    /** Longest wait between attempts to re-listen after the database connection was lost. */
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     private Thread listener;
 
     void onStart(@Observes @Priority(LOAD_PRIORITY) StartupEvent event) {
@@ -76,6 +80,23 @@ public class ChangeFeed {
 
     @Scheduled(every = "${td.routing.reconcile-interval:30s}", delayed = "${td.routing.reconcile-interval:30s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduledReconcile() {
+        try {
+            reconcile();
+            if (reconcileFailing) {
+                LOG.info("Reconcile reads the database again; the routing table is up to date");
+                reconcileFailing = false;
+            }
+        } catch (RuntimeException e) {
+            if (!reconcileFailing) {
+                // Logged once per outage, not every interval: the proxy goes on routing with what it has.
+                LOG.warnf("Could not reload the routing table (%s); the proxy keeps routing with the one it has",
+                        DatabaseUnavailable.causedBy(e) ? "PostgreSQL is unavailable" : e.toString());
+                reconcileFailing = true;
+            }
+        }
+    }
+
     void reconcile() {
         long readStartedAt = routes.generation();
         routes.replaceAll(distributors.all(), readStartedAt);
@@ -140,7 +161,7 @@ public class ChangeFeed {
                 } catch (InterruptedException interrupted) {
                     return;
                 }
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
     }

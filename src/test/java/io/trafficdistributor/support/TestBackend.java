@@ -18,8 +18,8 @@ import io.vertx.core.net.SelfSignedCertificate;
 
 /**
  * A real HTTP backend on a free port for proxy tests. It answers {@code 200} with its name as the body and
- * an {@code X-Backend} header, records what it received, and can be stopped, restarted on the same port,
- * switched to a health status, or made to hang.
+ * an {@code X-Backend} header ({@code ?delay=ms} answers that much later), records what it received, and can
+ * be stopped, restarted on the same port, switched to a health status, or made to hang.
  */
 public final class TestBackend implements AutoCloseable {
 
@@ -111,11 +111,21 @@ public final class TestBackend implements AutoCloseable {
                 Downloads.send(request.response().putHeader("X-Backend", name), Long.parseLong(download));
                 return;
             }
-            request.response()
-                    .putHeader("X-Backend", name)
-                    .putHeader("X-Received-Bytes", Long.toString(bytes[0]))
-                    .end(name);
+            String delay = request.getParam("delay");
+            if (delay != null) {
+                // A slow backend: answers after that many milliseconds.
+                VERTX.setTimer(Long.parseLong(delay), id -> answer(request, bytes[0]));
+                return;
+            }
+            answer(request, bytes[0]);
         });
+    }
+
+    private void answer(HttpServerRequest request, long bodyBytes) {
+        request.response()
+                .putHeader("X-Backend", name)
+                .putHeader("X-Received-Bytes", Long.toString(bodyBytes))
+                .end(name);
     }
 
     public String name() {
