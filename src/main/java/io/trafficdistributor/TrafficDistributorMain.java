@@ -6,8 +6,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 
-import org.jboss.logging.Logger;
-
 import io.quarkus.runtime.Application;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -20,7 +18,6 @@ import io.trafficdistributor.service.DatabaseUnavailable;
 @QuarkusMain
 public class TrafficDistributorMain {
 
-    private static final Logger LOG = Logger.getLogger(TrafficDistributorMain.class);
     private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(10);
 
     public static void main(String... args) throws InterruptedException {
@@ -50,21 +47,30 @@ public class TrafficDistributorMain {
         for (int attempt = 1;; attempt++) {
             try (Connection connection = DriverManager.getConnection(url, user, password == null ? "" : password)) {
                 if (attempt > 1) {
-                    LOG.infof("PostgreSQL at %s is reachable; starting", url);
+                    earlyLog("INFO", "PostgreSQL at " + url + " is reachable; starting");
                 }
                 return true;
             } catch (SQLException e) {
                 if (!DatabaseUnavailable.causedBy(e)) {
-                    LOG.errorf("Cannot use PostgreSQL at %s: %s (SQL state %s). Not retrying: fix the datasource settings.",
-                            url, e.getMessage(), e.getSQLState());
+                    earlyLog("ERROR", "Cannot use PostgreSQL at " + url + ": " + e.getMessage() + " (SQL state "
+                            + e.getSQLState() + "). Not retrying: fix the datasource settings.");
                     return false;
                 }
-                LOG.warnf("PostgreSQL at %s is not reachable (%s); attempt %d, retrying in %d s", url, e.getMessage(),
-                        attempt, delay.toSeconds());
+                earlyLog("WARN", "PostgreSQL at " + url + " is not reachable (" + e.getMessage() + "); attempt " + attempt
+                        + ", retrying in " + delay.toSeconds() + " s");
                 Thread.sleep(delay.toMillis());
                 delay = delay.multipliedBy(2).compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : delay.multipliedBy(2);
             }
         }
+    }
+
+    /**
+     * A log line written before Quarkus has set up logging (which holds every message back until then, so a
+     * wait for the database would otherwise be silent), in the shape of its default console format.
+     */
+    private static void earlyLog(String level, String message) {
+        String time = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS"));
+        System.err.printf("%s %-5s [%s] (main) %s%n", time, level, TrafficDistributorMain.class.getName(), message);
     }
 
     private static void awaitServiceStopped() {

@@ -47,16 +47,16 @@ public class ChangeNotifier {
 
     private void send(String payload) {
         try {
-            if (connection == null || connection.isClosed()) {
-                connection = connections.open();
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute("set synchronous_commit to off");
+            boolean reused = connection != null;
+            try {
+                sendOn(connection(), payload);
+            } catch (SQLException stale) {
+                if (!reused) {
+                    throw stale;
                 }
-            }
-            try (PreparedStatement notify = connection.prepareStatement("select pg_notify(?, ?)")) {
-                notify.setString(1, DistributorService.CHANGE_CHANNEL);
-                notify.setString(2, payload);
-                notify.execute();
+                // The connection may have died with an earlier database restart: one more try on a new one.
+                closeQuietly();
+                sendOn(connection(), payload);
             }
             if (failing) {
                 LOG.info("Change notifications reach PostgreSQL again");
@@ -69,6 +69,24 @@ public class ChangeNotifier {
                 failing = true;
             }
             closeQuietly();
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            connection = connections.open();
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("set synchronous_commit to off");
+            }
+        }
+        return connection;
+    }
+
+    private static void sendOn(Connection connection, String payload) throws SQLException {
+        try (PreparedStatement notify = connection.prepareStatement("select pg_notify(?, ?)")) {
+            notify.setString(1, DistributorService.CHANGE_CHANNEL);
+            notify.setString(2, payload);
+            notify.execute();
         }
     }
 
