@@ -10,9 +10,10 @@ import java.util.List;
  * How long one change takes to reach the proxy. For each of CHANGES rounds: set backend b of DISTRIBUTOR to
  * weight 1 and wait until the proxy sends it traffic; then, while one keep-alive client polls the proxy in a
  * tight loop, PATCH b's weight to 0. The change is in effect from the first request after which no request
- * reached b (checked for 200 ms after the PATCH returned); its time is counted from the PATCH's start.
- * Prints "median_ms max_ms patch_median_ms" (the last: how long the PATCH call itself took).
- * Usage: java -Djdk.httpclient.allowRestrictedHeaders=host bench/Propagation.java ADMIN_URL TOKEN PROXY_URL DISTRIBUTOR HOST CHANGES
+ * reached b (checked for WINDOW_MS, default 200 ms, after the PATCH returned); its time is counted from the PATCH's
+ * start. ADMIN_URL and PROXY_URL may belong to different replicas.
+ * Prints "median_ms max_ms patch_median_ms p99_ms" (patch: how long the PATCH call itself took).
+ * Usage: java -Djdk.httpclient.allowRestrictedHeaders=host bench/Propagation.java ADMIN_URL TOKEN PROXY_URL DISTRIBUTOR HOST CHANGES [WINDOW_MS]
  */
 public class Propagation {
     static volatile long patchEnd;
@@ -21,6 +22,7 @@ public class Propagation {
     public static void main(String[] args) throws Exception {
         String admin = args[0], token = args[1], proxy = args[2], distributor = args[3], host = args[4];
         int changes = Integer.parseInt(args[5]);
+        long windowNanos = (args.length > 6 ? Long.parseLong(args[6]) : 200) * 1_000_000L;
         URI backendB = URI.create(admin + "/api/v1/distributors/" + distributor + "/backends/b");
         HttpRequest probe = HttpRequest.newBuilder(URI.create(proxy + "/")).header("Host", host).build();
         double[] effect = new double[changes], patch = new double[changes];
@@ -32,7 +34,7 @@ public class Propagation {
             long start = System.nanoTime();
             Thread poller = new Thread(() -> {
                 try {
-                    while (System.nanoTime() < patchEnd + 200_000_000L) {
+                    while (System.nanoTime() < patchEnd + windowNanos) {
                         long sentAt = System.nanoTime();
                         seen.add(new long[] {sentAt, get(probe).equals("b") ? 1 : 0});
                     }
@@ -51,7 +53,7 @@ public class Propagation {
                 }
             }
             if (seen.get(seen.size() - 1)[1] == 1) {
-                System.err.println("change " + i + ": backend b still served 200 ms after the PATCH returned");
+                System.err.println("change " + i + ": backend b still served " + windowNanos / 1_000_000 + " ms after the PATCH returned");
             }
             effect[i] = Math.max(0, inEffectAt - start) / 1e6;
             patch[i] = (patchEnd - start) / 1e6;
@@ -59,7 +61,8 @@ public class Propagation {
         patchWeight(backendB, token, 1);
         Arrays.sort(effect);
         Arrays.sort(patch);
-        System.out.printf("%.1f %.1f %.1f%n", effect[changes / 2], effect[changes - 1], patch[changes / 2]);
+        int p99 = Math.min(changes - 1, (int) Math.ceil(changes * 0.99) - 1);
+        System.out.printf("%.1f %.1f %.1f %.1f%n", effect[changes / 2], effect[changes - 1], patch[changes / 2], effect[p99]);
     }
 
     static String get(HttpRequest request) throws Exception {

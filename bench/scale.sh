@@ -59,7 +59,7 @@ RPS_ONE=$(med 1); RPS_ALL=$(med "$COUNT")
 WRK_ERRORS=$(awk '{ s += $4 } END { print s + 0 }' "$WORK/scale-results")
 
 echo "propagation: $CHANGES changes of d0's backend b weight 1 -> 0" >&2
-read -r PROP_MEDIAN PROP_MAX PATCH_MEDIAN < <(java -Djdk.httpclient.allowRestrictedHeaders=host "$BENCH_DIR/Propagation.java" \
+read -r PROP_MEDIAN PROP_MAX PATCH_MEDIAN _ < <(java -Djdk.httpclient.allowRestrictedHeaders=host "$BENCH_DIR/Propagation.java" \
   "$TD_ADMIN" "$TOKEN" "$TD_PROXY" d0 d0.bench.test "$CHANGES")
 
 RSS=$(rss_mib "$SERVICE_PID")
