@@ -12,7 +12,8 @@ import java.util.List;
  * tight loop, PATCH b's weight to 0. The change is in effect from the first request after which no request
  * reached b (checked for WINDOW_MS, default 200 ms, after the PATCH returned); its time is counted from the PATCH's
  * start. ADMIN_URL and PROXY_URL may belong to different replicas.
- * Prints "median_ms max_ms patch_median_ms p99_ms" (patch: how long the PATCH call itself took).
+ * Prints "median_ms max_ms patch_median_ms p99_ms after_answer_median_ms after_answer_p99_ms" (patch: how long the
+ * PATCH call itself took, commit included; after_answer: how long after the PATCH's answer the change took effect).
  * Usage: java -Djdk.httpclient.allowRestrictedHeaders=host bench/Propagation.java ADMIN_URL TOKEN PROXY_URL DISTRIBUTOR HOST CHANGES [WINDOW_MS]
  */
 public class Propagation {
@@ -25,7 +26,7 @@ public class Propagation {
         long windowNanos = (args.length > 6 ? Long.parseLong(args[6]) : 200) * 1_000_000L;
         URI backendB = URI.create(admin + "/api/v1/distributors/" + distributor + "/backends/b");
         HttpRequest probe = HttpRequest.newBuilder(URI.create(proxy + "/")).header("Host", host).build();
-        double[] effect = new double[changes], patch = new double[changes];
+        double[] effect = new double[changes], patch = new double[changes], afterAnswer = new double[changes];
         for (int i = 0; i < changes; i++) {
             patchWeight(backendB, token, 1);
             while (!get(probe).equals("b")) { }
@@ -56,13 +57,16 @@ public class Propagation {
                 System.err.println("change " + i + ": backend b still served " + windowNanos / 1_000_000 + " ms after the PATCH returned");
             }
             effect[i] = Math.max(0, inEffectAt - start) / 1e6;
+            afterAnswer[i] = Math.max(0, inEffectAt - patchEnd) / 1e6;
             patch[i] = (patchEnd - start) / 1e6;
         }
         patchWeight(backendB, token, 1);
         Arrays.sort(effect);
         Arrays.sort(patch);
+        Arrays.sort(afterAnswer);
         int p99 = Math.min(changes - 1, (int) Math.ceil(changes * 0.99) - 1);
-        System.out.printf("%.1f %.1f %.1f %.1f%n", effect[changes / 2], effect[changes - 1], patch[changes / 2], effect[p99]);
+        System.out.printf("%.1f %.1f %.1f %.1f %.1f %.1f%n", effect[changes / 2], effect[changes - 1], patch[changes / 2],
+                effect[p99], afterAnswer[changes / 2], afterAnswer[p99]);
     }
 
     static String get(HttpRequest request) throws Exception {
