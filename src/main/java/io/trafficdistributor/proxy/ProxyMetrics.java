@@ -2,6 +2,7 @@ package io.trafficdistributor.proxy;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.routing.CompiledBackend;
 import io.trafficdistributor.routing.CompiledDistributor;
 
@@ -22,6 +24,9 @@ import io.trafficdistributor.routing.CompiledDistributor;
  * <li>{@code td_proxy_request_duration_seconds{distributor}}: time to the end of the response, histogram</li>
  * <li>{@code td_proxy_retries_total{distributor,cause}}: {@code connect}, {@code no_response},
  * {@code attempt_timeout}</li>
+ * <li>{@code td_proxy_failovers_total{distributor,to}}: a FAILOVER distributor's traffic moved to another backend
+ * (failing over, or back), counted from the responses served: the first response from {@code to} after one from
+ * another backend</li>
  * <li>{@code td_proxy_unroutable_total{reason}}: {@code no_host}, {@code unknown_host}</li>
  * <li>{@code td_proxy_client_connections}, {@code td_proxy_backend_connections}: open connections</li>
  * <li>{@code td_proxy_refused_connections_total}: client connections closed at once, over
@@ -102,6 +107,9 @@ public class ProxyMetrics {
         private final Counter retryConnect;
         private final Counter retryNoResponse;
         private final Counter retryAttemptTimeout;
+        /** FAILOVER only: switches to each backend, and the backend that served the last response. */
+        private final Counter[] failoversTo;
+        private final AtomicReference<CompiledBackend> servedBy = new AtomicReference<>();
 
         private DistributorMeters(CompiledDistributor compiled) {
             this.distributor = compiled.name();
@@ -120,6 +128,15 @@ public class ProxyMetrics {
             this.retryConnect = retries("connect");
             this.retryNoResponse = retries("no_response");
             this.retryAttemptTimeout = retries("attempt_timeout");
+            if (compiled.routing() == RoutingMethod.FAILOVER) {
+                failoversTo = new Counter[backends];
+                for (CompiledBackend backend : compiled.backends()) {
+                    failoversTo[backend.index()] = registry.counter("td.proxy.failovers", "distributor", distributor,
+                            "to", backend.name());
+                }
+            } else {
+                failoversTo = null;
+            }
         }
 
         private Counter requests(String backend, int statusClass) {
@@ -137,6 +154,13 @@ public class ProxyMetrics {
             int row = backend == null ? byBackendAndClass.length - 1 : backend.index();
             byBackendAndClass[row][statusClass].increment();
             duration.record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (failoversTo != null && backend != null && statusClass < 5) {
+                CompiledBackend previous = servedBy.get();
+                // One count per switch even when several event loops see it at once: only the winner of the swap.
+                if (previous != backend && servedBy.compareAndSet(previous, backend) && previous != null) {
+                    failoversTo[backend.index()].increment();
+                }
+            }
         }
 
         void retryAfterConnectFailure() {

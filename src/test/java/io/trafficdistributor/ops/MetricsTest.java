@@ -45,6 +45,30 @@ class MetricsTest {
     }
 
     @Test
+    void failingOverAndBackIsCounted() {
+        TestBackend primary = TestBackend.start("metered-primary");
+        try {
+            json("""
+                    {"name":"metrics-switch","hostnames":["metrics-switch.test"],"routing":"FAILOVER",
+                     "backends":[{"name":"primary","url":"%s"},{"name":"backup","url":"%s"}],
+                     "healthCheck":{"enabled":false}}"""
+                    .formatted(primary.url(), backend.url())).post("/api/v1/distributors").then().statusCode(201);
+            assertEquals("metered-primary", ProxyClient.get("metrics-switch.test", "/").body());
+            primary.stop();
+            assertEquals("metered", ProxyClient.get("metrics-switch.test", "/").body());
+            assertEquals("metered", ProxyClient.get("metrics-switch.test", "/").body());
+            primary.start();
+            assertEquals("metered-primary", ProxyClient.get("metrics-switch.test", "/").body());
+
+            String metrics = metrics();
+            assertEquals(1.0, sample(metrics, "td_proxy_failovers_total{distributor=\"metrics-switch\",to=\"backup\"}"), metrics);
+            assertEquals(1.0, sample(metrics, "td_proxy_failovers_total{distributor=\"metrics-switch\",to=\"primary\"}"), metrics);
+        } finally {
+            primary.close();
+        }
+    }
+
+    @Test
     void proxiedRequestsRetriesAndHealthAreCounted() {
         int dead = TestBackend.freePort();
         json("""
@@ -73,6 +97,10 @@ class MetricsTest {
                     && sample(now, "td_backend_health{backend=\"live\",distributor=\"metrics-fo\"}") == 1.0;
         });
         assertTrue(sample(metrics(), "td_health_transitions_total{backend=\"dead\",distributor=\"metrics-fo\",to=\"DOWN\"}") >= 1.0);
+
+        assertTrue(Double.isNaN(sample(metrics, "td_proxy_failovers_total{distributor=\"metrics-fo\",to=\"live\"}"))
+                || sample(metrics, "td_proxy_failovers_total{distributor=\"metrics-fo\",to=\"live\"}") == 0.0,
+                "the dead primary never served, so traffic never moved: " + metrics);
 
         // A deleted distributor's backends leave the health gauge.
         given().header("Authorization", "Bearer " + io.trafficdistributor.support.Api.TOKEN)
