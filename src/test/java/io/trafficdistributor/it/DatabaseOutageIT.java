@@ -43,11 +43,10 @@ class DatabaseOutageIT {
     }
 
     static void create(ServiceProcess service, String name) throws Exception {
-        HttpResponse<String> created = service.admin("POST", "/api/v1/distributors", """
+        service.create("""
                 {"name":"%s","hostnames":["%s.test"],"backends":[{"name":"a","url":"%s"}],
                  "healthCheck":{"intervalSeconds":1,"timeoutMillis":500}}"""
                 .formatted(name, name, backend.url()));
-        assertEquals(201, created.statusCode(), created.body());
     }
 
     /** Polls until {@code condition} holds, failing with {@code what} after {@code timeout}. */

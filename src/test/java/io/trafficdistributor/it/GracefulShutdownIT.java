@@ -39,10 +39,9 @@ class GracefulShutdownIT {
     }
 
     static void createDistributor(ServiceProcess service, String name) throws Exception {
-        HttpResponse<String> created = service.admin("POST", "/api/v1/distributors", """
+        service.create("""
                 {"name":"%s","hostnames":["%s.test"],"backends":[{"name":"a","url":"%s"}]}"""
                 .formatted(name, name, backend.url()));
-        assertEquals(201, created.statusCode(), created.body());
     }
 
     /** Starts a GET that the backend answers after {@code delayMillis}, and waits until the backend has it. */

@@ -59,9 +59,8 @@ class ReplicasIT {
 
     @Test
     void aChangeWrittenOnOneReplicaIsServedByTheOther() throws Exception {
-        HttpResponse<String> created = one.admin("POST", "/api/v1/distributors", """
+        one.create("""
                 {"name":"shared","hostnames":["shared.test"],"backends":[{"name":"a","url":"%s"}]}""".formatted(a.url()));
-        assertEquals(201, created.statusCode(), created.body());
         long createdAfter = awaitServed(two, "shared.test", 200, "a");
 
         HttpResponse<String> updated = one.admin("PUT", "/api/v1/distributors/shared", """
@@ -81,10 +80,9 @@ class ReplicasIT {
 
     @Test
     void aStickyCookieFromOneReplicaIsHonouredByTheOther() throws Exception {
-        HttpResponse<String> created = one.admin("POST", "/api/v1/distributors", """
+        one.create("""
                 {"name":"pinned","hostnames":["pinned.test"],"routing":"STICKY_SESSIONS",
                  "backends":[{"name":"a","url":"%s"},{"name":"b","url":"%s"}]}""".formatted(a.url(), b.url()));
-        assertEquals(201, created.statusCode(), created.body());
         awaitServed(two, "pinned.test", 200, null);
 
         Set<String> pinnedTo = new HashSet<>();

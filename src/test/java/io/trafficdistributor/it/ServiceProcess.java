@@ -100,6 +100,12 @@ final class ServiceProcess implements AutoCloseable {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Creates a distributor through the API, failing the test unless it answers 201. */
+    void create(String distributorJson) throws IOException, InterruptedException {
+        HttpResponse<String> created = admin("POST", "/api/v1/distributors", distributorJson);
+        org.junit.jupiter.api.Assertions.assertEquals(201, created.statusCode(), created.body());
+    }
+
     /** A GET through this service's proxy listener. */
     HttpResponse<String> proxy(String host, String pathAndQuery, String... headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + pathAndQuery))
