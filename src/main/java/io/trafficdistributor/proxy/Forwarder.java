@@ -114,6 +114,11 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
     private Future<ProxyResponse> attempt(ProxyContext context, Attempts attempts) {
         return context.sendRequest().recover(failure -> {
             CompiledDistributor distributor = attempts.distributor;
+            if (context.request().proxiedRequest().response().closed()) {
+                // The client hung up, which ended the attempt: no fault of the backend, nobody to answer or retry for.
+                attempts.answeredByProxy = true;
+                return Future.failedFuture(failure);
+            }
             if (failure instanceof NoBackendConnected) {
                 return Future.succeededFuture(noBackendAnswered(context, attempts, "no backend could be reached."));
             }

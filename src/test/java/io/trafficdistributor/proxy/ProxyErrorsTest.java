@@ -4,6 +4,7 @@ import static io.trafficdistributor.proxy.ProxyTestSupport.assertProxyError;
 import static io.trafficdistributor.proxy.ProxyTestSupport.backend;
 import static io.trafficdistributor.proxy.ProxyTestSupport.create;
 import static io.trafficdistributor.proxy.ProxyTestSupport.raw;
+import static io.trafficdistributor.support.Api.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -118,5 +119,31 @@ class ProxyErrorsTest {
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertProxyError(response, 504, "err-timeout", hanging);
         assertTrue(millis >= 400 && millis < 10_000, "answered after " + millis + " ms");
+    }
+
+    @Test
+    void aClientThatHangsUpIsNotCountedAgainstTheBackendNorRetried() throws Exception {
+        TestBackend second = TestBackend.start("second");
+        try {
+            create("""
+                    {"name":"hangup","hostnames":["hangup.test"],"routing":"FAILOVER",
+                     "backends":[%s,%s],"healthCheck":{"enabled":false}}""".formatted(backend(ok, 1), backend(second, 1)));
+            String path = "/?delay=1000&hangup=" + System.nanoTime();
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", io.trafficdistributor.support.ProxyClient.port())) {
+                socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: hangup.test\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                        .until(() -> ok.received().stream().anyMatch(r -> r.uri().equals(path)));
+            } // the client is gone before the backend answers
+            Thread.sleep(1500);
+            String status = api().get("/api/v1/distributors/hangup/status").then().statusCode(200).extract().asString();
+            io.restassured.path.json.JsonPath json = io.restassured.path.json.JsonPath.from(status);
+            assertEquals(0, json.getInt("backends[0].consecutiveFailures"), status);
+            assertTrue(json.getString("backends[0].lastError") == null, status);
+            assertTrue(second.received().stream().noneMatch(r -> r.uri().equals(path)),
+                    "the request of a client that left was sent again to the next backend");
+        } finally {
+            second.close();
+        }
     }
 }
