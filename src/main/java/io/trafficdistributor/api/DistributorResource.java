@@ -149,7 +149,8 @@ public class DistributorResource {
     }
 
     private static URI location(UriInfo uri, DistributorDocument distributor) {
-        return uri.getBaseUriBuilder().path("api/v1/distributors").path(distributor.name()).build();
+        // Names are [a-z0-9-]: nothing to encode, and a UriBuilder per write showed in the creation profile.
+        return uri.getBaseUri().resolve("api/v1/distributors/" + distributor.name());
     }
 
     static EntityTag etag(DistributorDocument distributor) {

@@ -78,12 +78,4 @@ public class Distributor extends PanacheEntityBase {
     public static Optional<Distributor> findByName(String name) {
         return find("name", name).firstResultOptional();
     }
-
-    /** The name of the distributor that owns this exact hostname entry, if any. */
-    public static Optional<String> ownerOfHostname(String hostname) {
-        return getEntityManager()
-                .createQuery("select d.name from Distributor d join d.hostnames h where h = :h", String.class)
-                .setParameter("h", hostname)
-                .getResultStream().findFirst();
-    }
 }
