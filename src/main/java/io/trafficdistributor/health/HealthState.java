@@ -1,22 +1,28 @@
 package io.trafficdistributor.health;
 
-import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
-import org.jboss.logging.Logger;
-
+import io.trafficdistributor.health.BackendHealth.Source;
+import io.trafficdistributor.health.BackendHealth.Status;
 import io.trafficdistributor.service.HealthCheckDocument;
 
 /**
- * The health state machine of one backend, fed by active probes and by passive signals from live traffic.
- * {@code unhealthyThreshold} consecutive failures make it DOWN, {@code healthyThreshold} consecutive
- * successes make it UP; until its first verdict it is UNKNOWN, which is eligible for traffic.
+ * The health state machine of one backend server under one health check ({@link HealthKey}), fed by active
+ * probes and by passive signals from live traffic. {@code unhealthyThreshold} consecutive failures make it
+ * DOWN, {@code healthyThreshold} consecutive successes make it UP; until its first verdict it is UNKNOWN, which
+ * is eligible for traffic.
+ * <p>
+ * Every distributor backend with the same key shares one state (see {@link HealthRegistry}), so the server is
+ * probed once however many distributors use it, and a passive failure seen by one distributor counts for all:
+ * it is the same server. Each distributor backend is a {@link BackendHealth} view of it, which names it in
+ * logs, metrics and the status view; a transition is reported once per attached view.
  * <p>
  * The proxy's hot path only reads the volatile {@link #status()}; updates are synchronised.
  */
-public final class BackendHealth {
+final class HealthState {
 
-    private static final Logger LOG = Logger.getLogger(BackendHealth.class);
     /** While a verdict is pending (the last result disagrees with the status), re-check this often. */
     static final long RECHECK_MILLIS = 1000;
     /**
@@ -27,22 +33,12 @@ public final class BackendHealth {
     /** A backend without probes that went DOWN passively gets traffic again after this long. */
     static final long PASSIVE_DOWN_MILLIS = 10_000;
 
-    public enum Status {
-        UP, DOWN, UNKNOWN
-    }
-
-    /** What a result came from: an active probe, or the proxy's own traffic. */
-    public enum Source {
-        PROBE, TRAFFIC
-    }
-
-    private final String distributor;
-    private final String backend;
-    private final String url;
+    private final HealthKey key;
     private final ProbeTarget target;
     private final HealthCheckDocument check;
-    private final HealthTransitions transitions;
     private final ExpectedStatuses expectedStatuses;
+    /** The distributor backends that show this state and are told of its transitions. */
+    private final Set<BackendHealth> views = ConcurrentHashMap.newKeySet();
 
     private volatile Status status = Status.UNKNOWN;
     private volatile long nextProbeAt;
@@ -55,30 +51,51 @@ public final class BackendHealth {
     private volatile int consecutiveFailures;
     private long downSince;
 
-    public BackendHealth(String distributor, String backend, String url, ProbeTarget target, HealthCheckDocument check,
-            HealthTransitions transitions) {
-        this.distributor = distributor;
-        this.backend = backend;
-        this.url = url;
+    HealthState(HealthKey key, ProbeTarget target) {
+        this.key = key;
         this.target = target;
-        this.check = check;
-        this.transitions = transitions;
+        this.check = key.check();
         this.expectedStatuses = ExpectedStatuses.parse(check.expectedStatuses());
         // A new or changed backend is probed at once.
         this.nextProbeAt = System.currentTimeMillis();
     }
 
-    /** Whether this state can carry over to a backend of that URL and health check (else a new one starts). */
-    public boolean sameTarget(String otherUrl, HealthCheckDocument otherCheck) {
-        return url.equals(otherUrl) && Objects.equals(check, otherCheck);
+    void attach(BackendHealth view) {
+        views.add(view);
     }
 
-    public Status status() {
+    /**
+     * Attaches a view that showed another status until now (its own state's, before it joined this one): for
+     * that distributor backend the switch is a transition, logged and counted like any other. Under the lock,
+     * so that no transition of this state slips between reading the status and attaching.
+     */
+    synchronized void attach(BackendHealth view, Status shownBefore) {
+        views.add(view);
+        if (shownBefore != status) {
+            view.changed(shownBefore, status, "verdict of the backends already probed with this URL and health check");
+        }
+    }
+
+    void detach(BackendHealth view) {
+        views.remove(view);
+    }
+
+    /** Whether no distributor backend shows this state any more. */
+    boolean unattached() {
+        return views.isEmpty();
+    }
+
+    /** Makes the next probe due now: a distributor backend that just joined this state is probed at once. */
+    void probeAtOnce() {
+        nextProbeAt = Math.min(nextProbeAt, System.currentTimeMillis());
+    }
+
+    Status status() {
         return status;
     }
 
     /** Whether new traffic may go here: anything but DOWN (a passive DOWN without probes expires). */
-    public boolean available() {
+    boolean available() {
         if (status != Status.DOWN) {
             return true;
         }
@@ -95,7 +112,7 @@ public final class BackendHealth {
         return false;
     }
 
-    public void recordSuccess(Source source, long latencyMillis) {
+    void recordSuccess(Source source, long latencyMillis) {
         if (source == Source.TRAFFIC && status == Status.UP && consecutiveFailures == 0) {
             return; // the common case on the hot path: nothing to change, no lock taken
         }
@@ -114,7 +131,7 @@ public final class BackendHealth {
         }
     }
 
-    public void recordFailure(Source source, String error, Long latencyMillis) {
+    void recordFailure(Source source, String error, Long latencyMillis) {
         synchronized (this) {
             consecutiveFailures++;
             consecutiveSuccesses = 0;
@@ -132,7 +149,7 @@ public final class BackendHealth {
     }
 
     /** Due for an active probe now? */
-    public boolean dueForProbe(long now) {
+    boolean dueForProbe(long now) {
         return now >= nextProbeAt;
     }
 
@@ -171,23 +188,16 @@ public final class BackendHealth {
     private void change(Status to, String reason) {
         Status from = status;
         status = to;
-        transitions.changed(this, from, to, reason);
-        LOG.infof("Distributor '%s' backend '%s': %s -> %s (%s)", distributor, backend, from, to, reason);
+        for (BackendHealth view : views) {
+            view.changed(from, to, reason);
+        }
     }
 
-    public String distributor() {
-        return distributor;
+    HealthKey key() {
+        return key;
     }
 
-    public String backend() {
-        return backend;
-    }
-
-    public String url() {
-        return url;
-    }
-
-    public ProbeTarget target() {
+    ProbeTarget target() {
         return target;
     }
 
@@ -195,27 +205,27 @@ public final class BackendHealth {
         return expectedStatuses;
     }
 
-    public HealthCheckDocument check() {
+    HealthCheckDocument check() {
         return check;
     }
 
-    public long lastCheckAt() {
+    long lastCheckAt() {
         return lastCheckAt;
     }
 
-    public Long lastLatencyMillis() {
+    Long lastLatencyMillis() {
         return lastLatencyMillis;
     }
 
-    public String lastError() {
+    String lastError() {
         return lastError;
     }
 
-    public int consecutiveSuccesses() {
+    int consecutiveSuccesses() {
         return consecutiveSuccesses;
     }
 
-    public int consecutiveFailures() {
+    int consecutiveFailures() {
         return consecutiveFailures;
     }
 }

@@ -1,0 +1,124 @@
+package io.trafficdistributor.health;
+
+import org.jboss.logging.Logger;
+
+import io.trafficdistributor.service.HealthCheckDocument;
+
+/**
+ * The health of one backend of one distributor: a named view of the {@link HealthState} of its server and
+ * health check. What the proxy, the balancers and the status view read and report to.
+ * <p>
+ * A new view starts with a state of its own (UNKNOWN, due for a probe). When {@link HealthRegistry} registers
+ * it for probing, it joins the state that every registered backend with the same URL and health check shares,
+ * so one probe serves them all. A view that is never registered (its distributor is disabled, or its health
+ * check is off) keeps its own state, fed by passive signals only.
+ */
+public final class BackendHealth {
+
+    private static final Logger LOG = Logger.getLogger(BackendHealth.class);
+
+    public enum Status {
+        UP, DOWN, UNKNOWN
+    }
+
+    /** What a result came from: an active probe, or the proxy's own traffic. */
+    public enum Source {
+        PROBE, TRAFFIC
+    }
+
+    private final String distributor;
+    private final String backend;
+    private final HealthTransitions transitions;
+    /** Replaced only by the registry, when this view joins a shared state; read on the proxy's hot path. */
+    private volatile HealthState state;
+
+    public BackendHealth(String distributor, String backend, String url, ProbeTarget target, HealthCheckDocument check,
+            HealthTransitions transitions) {
+        this.distributor = distributor;
+        this.backend = backend;
+        this.transitions = transitions;
+        this.state = new HealthState(new HealthKey(url, check), target);
+        state.attach(this);
+    }
+
+    /** Whether this health can carry over to a backend of that URL and health check (else a new one starts). */
+    public boolean sameTarget(String url, HealthCheckDocument check) {
+        return state.key().equals(new HealthKey(url, check));
+    }
+
+    HealthKey key() {
+        return state.key();
+    }
+
+    HealthState state() {
+        return state;
+    }
+
+    /** Shows that state from now on (the registry's shared one for this key) and is told of its transitions. */
+    void join(HealthState shared) {
+        HealthState before = state;
+        if (before == shared) {
+            shared.attach(this);
+            return;
+        }
+        state = shared;
+        shared.attach(this, before.status());
+        before.detach(this);
+    }
+
+    /** Stops being told of the state's transitions: this backend is no longer probed (its distributor changed). */
+    void leave() {
+        state.detach(this);
+    }
+
+    /** Called by the state, under its lock, once for each view: one log line and one count per distributor backend. */
+    void changed(Status from, Status to, String reason) {
+        transitions.changed(this, from, to, reason);
+        LOG.infof("Distributor '%s' backend '%s': %s -> %s (%s)", distributor, backend, from, to, reason);
+    }
+
+    public Status status() {
+        return state.status();
+    }
+
+    /** Whether new traffic may go here: anything but DOWN (a passive DOWN without probes expires). */
+    public boolean available() {
+        return state.available();
+    }
+
+    public void recordSuccess(Source source, long latencyMillis) {
+        state.recordSuccess(source, latencyMillis);
+    }
+
+    public void recordFailure(Source source, String error, Long latencyMillis) {
+        state.recordFailure(source, error, latencyMillis);
+    }
+
+    public String distributor() {
+        return distributor;
+    }
+
+    public String backend() {
+        return backend;
+    }
+
+    public long lastCheckAt() {
+        return state.lastCheckAt();
+    }
+
+    public Long lastLatencyMillis() {
+        return state.lastLatencyMillis();
+    }
+
+    public String lastError() {
+        return state.lastError();
+    }
+
+    public int consecutiveSuccesses() {
+        return state.consecutiveSuccesses();
+    }
+
+    public int consecutiveFailures() {
+        return state.consecutiveFailures();
+    }
+}
