@@ -30,11 +30,12 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemTrustOptions;
 
 /**
- * Active health probes. A scheduler tick finds the health states that are due (one per backend URL and health
- * check, shared by every distributor backend that uses them: see {@link HealthRegistry}) and starts their probes, never more
- * than {@code td.health.max-concurrent-probes} at once. Probes run non-blocking on a Vert.x instance of their
- * own, with a fresh connection each: proxy load on the proxy's event loops cannot delay them, and a probe
- * never rides on a pooled connection that live traffic keeps alive.
+ * Active health probes. A scheduler tick finds the health states that are due and starts their probes, never
+ * more than {@code td.health.max-concurrent-probes} at once. A state stands for one backend URL and health
+ * check, whichever distributors use them (see {@link HealthRegistry}), so a server is probed once for all.
+ * Probes run non-blocking on a Vert.x instance of their own, with a fresh connection each: proxy load on the
+ * proxy's event loops cannot delay them, and a probe never rides on a pooled connection that live traffic
+ * keeps alive.
  */
 @ApplicationScoped
 public class Prober {
@@ -97,8 +98,8 @@ public class Prober {
     }
 
     /** Starts the due probes among these, in their order, until the concurrency limit is reached. */
-    private void startWhileSlotsFree(Collection<HealthState> healths, long now) {
-        for (HealthState state : healths) {
+    private void startWhileSlotsFree(Collection<HealthState> states, long now) {
+        for (HealthState state : states) {
             if (!tryStart(state, now)) {
                 return;
             }
