@@ -64,9 +64,10 @@ class ProbeSharingTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> names.stream().allMatch(n -> HealthProbeTest.health(n, 0).equals("UP"))
                 && HealthProbeTest.health("probe-own-path", 0).equals("UP"));
 
-        // Unshared, 5 distributors would make about 15 probes in 6 s; shared, one every 2 s ± 10 % jitter.
+        // Unshared, 5 distributors make 10 to 15 probes in 6 s; shared, one every 2 s ± 10 % jitter makes 2 to 4
+        // (at least 1 on a machine so busy that the scheduler's tick is late).
         int sharedProbes = probesWithin("/health", 3 * INTERVAL_SECONDS);
-        assertTrue(sharedProbes >= 2 && sharedProbes <= 4, "probes of /health in 6 s: " + sharedProbes);
+        assertTrue(sharedProbes >= 1 && sharedProbes <= 4, "probes of /health in 6 s: " + sharedProbes);
         // Another path is another probe: the distributor that checks /alive gets its own.
         assertTrue(server.probes("/alive") >= 2, "probes of /alive: " + server.probes("/alive"));
 
