@@ -30,10 +30,12 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemTrustOptions;
 
 /**
- * Active health probes. A scheduler tick finds the backends that are due and starts their probes, never more
- * than {@code td.health.max-concurrent-probes} at once. Probes run non-blocking on a Vert.x instance of their
- * own, with a fresh connection each: proxy load on the proxy's event loops cannot delay them, and a probe
- * never rides on a pooled connection that live traffic keeps alive.
+ * Active health probes. A scheduler tick finds the health states that are due and starts their probes, never
+ * more than {@code td.health.max-concurrent-probes} at once. A state stands for one backend URL and health
+ * check, whichever distributors use them (see {@link HealthRegistry}), so a server is probed once for all.
+ * Probes run non-blocking on a Vert.x instance of their own, with a fresh connection each: proxy load on the
+ * proxy's event loops cannot delay them, and a probe never rides on a pooled connection that live traffic
+ * keeps alive.
  */
 @ApplicationScoped
 public class Prober {
@@ -75,14 +77,14 @@ public class Prober {
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         long now = System.currentTimeMillis();
-        List<BackendHealth> due = new ArrayList<>();
-        for (BackendHealth health : registry.probed()) {
-            if (health.dueForProbe(now)) {
-                due.add(health);
+        List<HealthState> due = new ArrayList<>();
+        for (HealthState state : registry.probed()) {
+            if (state.dueForProbe(now)) {
+                due.add(state);
             }
         }
         if (due.size() > maxConcurrent - inFlight.get()) {
-            due.sort(Comparator.comparingLong(BackendHealth::nextProbeAt));
+            due.sort(Comparator.comparingLong(HealthState::nextProbeAt));
         }
         startWhileSlotsFree(due, now);
     }
@@ -91,21 +93,21 @@ public class Prober {
      * Probes new or changed backends at once rather than at the next tick, as far as the concurrency limit
      * allows; the tick takes the rest.
      */
-    void probeNow(Collection<BackendHealth> added) {
+    void probeNow(Collection<HealthState> added) {
         startWhileSlotsFree(added, System.currentTimeMillis());
     }
 
     /** Starts the due probes among these, in their order, until the concurrency limit is reached. */
-    private void startWhileSlotsFree(Collection<BackendHealth> healths, long now) {
-        for (BackendHealth health : healths) {
-            if (!tryStart(health, now)) {
+    private void startWhileSlotsFree(Collection<HealthState> states, long now) {
+        for (HealthState state : states) {
+            if (!tryStart(state, now)) {
                 return;
             }
         }
     }
 
     /** Starts the probe if it is still due; false when no probe slot is free. */
-    private boolean tryStart(BackendHealth health, long now) {
+    private boolean tryStart(HealthState state, long now) {
         int running;
         do {
             running = inFlight.get();
@@ -113,9 +115,9 @@ public class Prober {
                 return false;
             }
         } while (!inFlight.compareAndSet(running, running + 1));
-        if (health.claimProbe(now)) {
+        if (state.claimProbe(now)) {
             mostInFlight.accumulateAndGet(running + 1, Math::max);
-            start(health);
+            start(state);
         } else {
             inFlight.decrementAndGet();
         }
@@ -128,25 +130,25 @@ public class Prober {
     }
 
 
-    private void start(BackendHealth health) {
-        ProbeTarget backend = health.target();
+    private void start(HealthState state) {
+        ProbeTarget backend = state.target();
         long started = System.nanoTime();
-        HealthCheckDocument check = health.check();
-        Future<Void> probe = check.type() == HealthCheckType.TCP ? tcpProbe(backend, check) : httpProbe(health);
+        HealthCheckDocument check = state.check();
+        Future<Void> probe = check.type() == HealthCheckType.TCP ? tcpProbe(backend, check) : httpProbe(state);
         probe.onComplete(result -> {
             inFlight.decrementAndGet();
             long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             if (result.succeeded()) {
-                health.recordSuccess(BackendHealth.Source.PROBE, latency);
+                state.recordSuccess(BackendHealth.Source.PROBE, latency);
             } else {
-                health.recordFailure(BackendHealth.Source.PROBE, describe(result.cause()), latency);
+                state.recordFailure(BackendHealth.Source.PROBE, describe(result.cause()), latency);
             }
         });
     }
 
-    private Future<Void> httpProbe(BackendHealth health) {
-        ProbeTarget backend = health.target();
-        HealthCheckDocument check = health.check();
+    private Future<Void> httpProbe(HealthState state) {
+        ProbeTarget backend = state.target();
+        HealthCheckDocument check = state.check();
         Promise<Void> outcome = Promise.promise();
         HttpClientRequest[] sent = new HttpClientRequest[1];
         long timer = vertx.setTimer(check.timeoutMillis(), id -> {
@@ -163,7 +165,7 @@ public class Prober {
                 .setURI(backend.basePath() + check.path())
                 .setConnectTimeout(check.timeoutMillis())
                 .putHeader("User-Agent", "traffic-distributor-health-probe");
-        ExpectedStatuses expected = health.expectedStatuses();
+        ExpectedStatuses expected = state.expectedStatuses();
         http.request(options)
                 .compose(request -> {
                     sent[0] = request;

@@ -3,6 +3,7 @@ package io.trafficdistributor.support;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,7 +20,8 @@ import io.vertx.core.net.SelfSignedCertificate;
 /**
  * A real HTTP backend on a free port for proxy tests. It answers {@code 200} with its name as the body and
  * an {@code X-Backend} header ({@code ?delay=ms} answers that much later), records what it received, and can
- * be stopped, restarted on the same port, switched to a health status, or made to hang.
+ * be stopped, restarted on the same port, switched to a health status, or made to hang. It counts the health
+ * probes it receives.
  */
 public final class TestBackend implements AutoCloseable {
 
@@ -39,6 +41,8 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicInteger healthStatus = new AtomicInteger(200);
     private final AtomicBoolean hanging = new AtomicBoolean();
     private final AtomicInteger healthDelayMillis = new AtomicInteger();
+    /** Health probes received, by path. */
+    private final Map<String, AtomicInteger> probes = new ConcurrentHashMap<>();
     private volatile HttpServer server;
 
     private TestBackend(String name, int port, SelfSignedCertificate certificate) {
@@ -85,6 +89,9 @@ public final class TestBackend implements AutoCloseable {
     }
 
     private void handle(HttpServerRequest request) {
+        if (PROBE_AGENT.equals(request.getHeader("User-Agent"))) {
+            probes.computeIfAbsent(request.path(), p -> new AtomicInteger()).incrementAndGet();
+        }
         if (request.path().endsWith("/health")) {
             int delay = healthDelayMillis.get();
             if (delay > 0) {
@@ -156,6 +163,12 @@ public final class TestBackend implements AutoCloseable {
 
     public void clearReceived() {
         received.clear();
+    }
+
+    /** How many health probes of that path this backend received. */
+    public int probes(String path) {
+        AtomicInteger count = probes.get(path);
+        return count == null ? 0 : count.get();
     }
 
     /** The status {@code GET …/health} answers. */

@@ -1,0 +1,108 @@
+package io.trafficdistributor.health;
+
+import static io.restassured.RestAssured.given;
+import static io.trafficdistributor.support.Api.api;
+import static io.trafficdistributor.support.Api.json;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.trafficdistributor.support.TestBackend;
+
+/**
+ * Distributors whose backends have the same URL and health check share one probe: the server sees one probe
+ * per interval however many distributors use it, each distributor still shows and counts the health as its
+ * own, and the probe lives as long as one distributor needs it.
+ */
+@QuarkusTest
+class ProbeSharingTest {
+
+    static final int DISTRIBUTORS = 5;
+    static final int INTERVAL_SECONDS = 2;
+
+    static TestBackend server;
+
+    @BeforeAll
+    static void start() {
+        server = TestBackend.start("shared");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static void create(String name, String path) {
+        json("""
+                {"name":"%s","hostnames":["%s.test"],"backends":[{"name":"server","url":"%s"}],
+                 "healthCheck":{"path":"%s","intervalSeconds":%d,"timeoutMillis":500,"healthyThreshold":1,"unhealthyThreshold":1}}"""
+                .formatted(name, name, server.url(), path, INTERVAL_SECONDS))
+                .post("/api/v1/distributors").then().statusCode(201);
+    }
+
+    /** The probes of that path the server receives in that many seconds. */
+    static int probesWithin(String path, int seconds) throws InterruptedException {
+        int before = server.probes(path);
+        Thread.sleep(seconds * 1000L);
+        return server.probes(path) - before;
+    }
+
+    @Test
+    void oneProbePerIntervalForAllDistributorsOfTheSameServerAndCheck() throws InterruptedException {
+        List<String> names = IntStream.range(0, DISTRIBUTORS).mapToObj(i -> "probe-shared-" + i).toList();
+        names.forEach(name -> create(name, "/health"));
+        create("probe-own-path", "/alive");
+        await().atMost(Duration.ofSeconds(5)).until(() -> names.stream().allMatch(n -> HealthProbeTest.health(n, 0).equals("UP"))
+                && HealthProbeTest.health("probe-own-path", 0).equals("UP"));
+
+        // Unshared, 5 distributors make 10 to 15 probes in 6 s; shared, one every 2 s ± 10 % jitter makes 2 to 4
+        // (at least 1 on a machine so busy that the scheduler's tick is late).
+        int sharedProbes = probesWithin("/health", 3 * INTERVAL_SECONDS);
+        assertTrue(sharedProbes >= 1 && sharedProbes <= 4, "probes of /health in 6 s: " + sharedProbes);
+        // Another path is another probe: the distributor that checks /alive gets its own.
+        assertTrue(server.probes("/alive") >= 2, "probes of /alive: " + server.probes("/alive"));
+
+        // Each distributor shows the one verdict, and counts it under its own name.
+        List<Object> lastChecks = names.stream().map(n -> HealthProbeTest.status(n).get("backends[0].lastCheckAt")).toList();
+        assertEquals(1, lastChecks.stream().distinct().count(), lastChecks.toString());
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String name : names) {
+            assertTrue(metrics.contains("td_backend_health{backend=\"server\",distributor=\"" + name + "\"} 1.0"), name);
+            assertTrue(metrics.contains("td_health_transitions_total{backend=\"server\",distributor=\"" + name
+                    + "\",to=\"UP\"} 1.0"), name);
+        }
+
+        // A failure reaches every distributor through the one probe.
+        server.healthStatus(500);
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> names.stream().allMatch(n -> HealthProbeTest.health(n, 0).equals("DOWN")));
+        } finally {
+            server.healthStatus(200);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> names.stream().allMatch(n -> HealthProbeTest.health(n, 0).equals("UP")));
+
+        // Withdrawing the distributor that was probed first does not stop the probe the others need ...
+        delete(names.get(0));
+        int afterFirstGone = probesWithin("/health", 2 * INTERVAL_SECONDS + 1);
+        assertTrue(afterFirstGone >= 1, "probes of /health after one distributor went: " + afterFirstGone);
+
+        // ... and when the last one goes, the probe stops.
+        names.subList(1, DISTRIBUTORS).forEach(ProbeSharingTest::delete);
+        Thread.sleep(600); // a probe already in flight may still land
+        assertEquals(0, probesWithin("/health", 2 * INTERVAL_SECONDS + 1));
+        delete("probe-own-path");
+    }
+
+    static void delete(String name) {
+        api().delete("/api/v1/distributors/" + name).then().statusCode(204);
+    }
+}
