@@ -91,13 +91,7 @@ public class ProxyMetrics {
 
     /** The meters of one distributor, created on its first request after each (re)compilation. */
     DistributorMeters of(CompiledDistributor distributor) {
-        Object meters = distributor.proxyMeters();
-        if (meters instanceof DistributorMeters cached) {
-            return cached;
-        }
-        DistributorMeters created = new DistributorMeters(distributor);
-        distributor.proxyMeters(created);
-        return created;
+        return (DistributorMeters) distributor.proxyMeters(compiled -> new DistributorMeters(compiled));
     }
 
     final class DistributorMeters {
@@ -111,7 +105,7 @@ public class ProxyMetrics {
         private final Counter[] failoversTo;
         private final AtomicReference<CompiledBackend> servedBy = new AtomicReference<>();
 
-        private DistributorMeters(CompiledDistributor compiled) {
+        DistributorMeters(CompiledDistributor compiled) {
             this.distributor = compiled.name();
             int backends = compiled.backends().size();
             this.byBackendAndClass = new Counter[backends + 1][6];

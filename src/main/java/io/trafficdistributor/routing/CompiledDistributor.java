@@ -113,13 +113,21 @@ public final class CompiledDistributor {
         return balancer;
     }
 
-    /** A slot the proxy keeps its per-distributor meters in, so a request need not look them up by name. */
-    public Object proxyMeters() {
-        return proxyMeters;
-    }
-
-    public void proxyMeters(Object meters) {
-        this.proxyMeters = meters;
+    /**
+     * The proxy's per-distributor meters, kept here so a request need not look them up by name; created once
+     * (by {@code create}) even when several event loops ask first at the same time, since the meters hold state.
+     */
+    public Object proxyMeters(java.util.function.Function<CompiledDistributor, Object> create) {
+        Object meters = proxyMeters;
+        if (meters != null) {
+            return meters;
+        }
+        synchronized (this) {
+            if (proxyMeters == null) {
+                proxyMeters = create.apply(this);
+            }
+            return proxyMeters;
+        }
     }
 
     /** The backend a sticky cookie value names, or null if it names none of this distributor's backends. */
