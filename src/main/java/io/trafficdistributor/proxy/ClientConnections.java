@@ -43,4 +43,9 @@ final class ClientConnections {
         }
         open.forEach(ClientConnection::drain);
     }
+
+    /** Closes every connection still open, mid-request or not (the grace period is over). */
+    void closeAll() {
+        open.forEach(connection -> connection.channel().close());
+    }
 }

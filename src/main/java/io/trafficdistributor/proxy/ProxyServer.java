@@ -75,6 +75,13 @@ public class ProxyServer implements HealthCheck {
             }
             if (connections.size() > 0) {
                 LOG.warnf("Shutdown grace period (%s) over: closing %d connection(s) still open", grace, connections.size());
+                // Client connections first: their clients see the connection cut, not an error blamed on a
+                // backend whose connection the undeployment below would close at the same moment.
+                connections.closeAll();
+                long closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                while (connections.size() > 0 && System.nanoTime() < closeDeadline) {
+                    Thread.sleep(10);
+                }
             }
         }
         deployment = null;
