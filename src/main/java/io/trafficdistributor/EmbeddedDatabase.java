@@ -42,6 +42,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("full_page_writes", "on")
                     .setServerConfig("listen_addresses", "127.0.0.1")
+                    // Stopped by TrafficDistributorMain once the service has stopped, not by the library's own
+                    // shutdown hook, which would run at the same time as the service's draining.
+                    .setRegisterShutdownHook(false)
                     .start();
             LOG.infof("Embedded PostgreSQL started on port %d with its data in %s", server.getPort(),
                     dataDir.toAbsolutePath().normalize());
