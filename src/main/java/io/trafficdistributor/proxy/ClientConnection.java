@@ -29,9 +29,10 @@ import io.vertx.core.net.impl.ConnectionBase;
 /**
  * What the proxy does to one client connection below Vert.x's HTTP layer, in its Netty pipeline:
  * <ul>
- * <li>refuses a request with both {@code Content-Length} and {@code Transfer-Encoding} (400, connection
- * closed), where Netty would drop the length and go on: a front proxy and a backend that disagree on where a
- * request ends is how requests are smuggled;</li>
+ * <li>refuses a request with both {@code Content-Length} and {@code Transfer-Encoding}, where Netty would drop
+ * the length and go on, or with a transfer coding other than chunked, where Netty would take the body for none
+ * (400, connection closed): a front proxy and a backend that disagree on where a request ends is how requests
+ * are smuggled;</li>
  * <li>answers 408 and closes when a request head has not fully arrived within the header timeout (counted
  * from the connection's start, and from the first byte of each later request), so slow-drip clients cannot
  * hold connections;</li>
@@ -109,8 +110,20 @@ final class ClientConnection {
 
         @Override
         protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
-            // Caught by the decoder, which turns it into a failed request: Vert.x answers 400 and closes.
-            throw new IllegalArgumentException("a request must not have both Content-Length and Transfer-Encoding");
+            // Thrown while the head is parsed: the decoder turns it into a failed request and discards the rest of
+            // the connection's bytes, and ProxyVerticle answers 400 and closes.
+            throw new FramingException("A request must not have both Content-Length and Transfer-Encoding.");
+        }
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpMessage message) {
+            // Asked once the head is parsed. Netty would take a body of any coding but chunked for no body, and
+            // parse its bytes as the next request (RFC 9112 §6.1: chunked must be the final coding).
+            String coding = message.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+            if (coding != null && !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(coding.trim())) {
+                throw new FramingException("Transfer-Encoding other than chunked is not accepted.");
+            }
+            return super.isContentAlwaysEmpty(message);
         }
 
         @Override
@@ -176,6 +189,13 @@ final class ClientConnection {
                     + "connection: close\r\n\r\n";
             ByteBuf response = Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.ISO_8859_1), body);
             context.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** A request whose framing the proxy refuses; its message is the answer's body. */
+    static final class FramingException extends IllegalArgumentException {
+        FramingException(String message) {
+            super(message);
         }
     }
 

@@ -32,7 +32,8 @@ import io.trafficdistributor.routing.CompiledDistributor;
  * <li>{@code td_proxy_refused_connections_total}: client connections closed at once, over
  * {@code td.proxy.max-connections}</li>
  * <li>{@code td_proxy_rejected_requests_total{reason}}: {@code header_timeout} (no complete request head within
- * {@code td.proxy.header-timeout}), {@code bad_framing} (a Transfer-Encoding other than chunked)</li>
+ * {@code td.proxy.header-timeout}), {@code bad_framing} (Content-Length with Transfer-Encoding, or a coding other
+ * than chunked)</li>
  * </ul>
  * The meters of a distributor are looked up once per compiled distributor, not per request. A singleton
  * (no client proxy), because the event loops read its connection counters directly.

@@ -22,8 +22,6 @@ import io.vertx.httpproxy.ProxyOptions;
  */
 final class ProxyVerticle extends AbstractVerticle {
 
-    private static final String CHUNKED = "chunked";
-
     private final TdConfig.Proxy config;
     private final Routes routes;
     private final ProxyMetrics metrics;
@@ -90,19 +88,22 @@ final class ProxyVerticle extends AbstractVerticle {
                 connection.close(); // accepted just before the listener closed
             }
         });
+        server.invalidRequestHandler(this::invalid);
         server.requestHandler(this::handle).listen().<Void>mapEmpty().onComplete(started);
     }
 
-    private void handle(HttpServerRequest request) {
-        String transferEncoding = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
-        if (transferEncoding != null && !CHUNKED.equalsIgnoreCase(transferEncoding.trim())) {
-            // RFC 9112 §6.1: chunked must be the final coding, and other codings here mean a body of unknown end.
-            metrics.badFraming();
-            request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-            ProxyResponses.end(request.response(), 400, "Transfer-Encoding other than chunked is not accepted.")
-                    .onComplete(sent -> request.connection().close());
+    /** A request the decoder refused: framing the proxy will not pass on gets a short answer of its own. */
+    private void invalid(HttpServerRequest request) {
+        if (!(request.decoderResult().cause() instanceof ClientConnection.FramingException framing)) {
+            HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request); // 431, 414, or a bare 400
             return;
         }
+        metrics.badFraming();
+        request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        ProxyResponses.end(request.response(), 400, framing.getMessage()).onComplete(sent -> request.connection().close());
+    }
+
+    private void handle(HttpServerRequest request) {
         if (request.authority() == null) {
             metrics.noHost();
             ProxyResponses.end(request.response(), 400, "The request has no Host header.");
