@@ -69,23 +69,25 @@ public class ProxyServer implements HealthCheck {
         if (open > 0) {
             LOG.infof("Shutting down: proxy listener closed; waiting up to %s for %d open connection(s) to finish",
                     grace, open);
-            long deadline = System.nanoTime() + grace.toNanos();
-            while (connections.size() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            if (connections.size() > 0) {
+            if (!awaitAllClosed(grace)) {
                 LOG.warnf("Shutdown grace period (%s) over: closing %d connection(s) still open", grace, connections.size());
                 // Client connections first: their clients see the connection cut, not an error blamed on a
                 // backend whose connection the undeployment below would close at the same moment.
                 connections.closeAll();
-                long closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                while (connections.size() > 0 && System.nanoTime() < closeDeadline) {
-                    Thread.sleep(10);
-                }
+                awaitAllClosed(Duration.ofSeconds(1));
             }
         }
         deployment = null;
         vertx.undeploy(running).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    /** Waits up to {@code timeout} for the last client connection to close; whether none is left. */
+    private boolean awaitAllClosed(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (connections.size() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return connections.size() == 0;
     }
 
     @Override
