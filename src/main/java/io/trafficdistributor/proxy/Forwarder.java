@@ -286,8 +286,11 @@ final class Forwarder implements ProxyInterceptor, OriginRequestProvider {
             return context.sendResponse();
         }
         int status = response.getStatusCode();
+        CompiledBackend answeredBy = attempts.answeredByProxy ? null : attempts.current;
+        if (answeredBy != null) {
+            metrics.of(attempts.distributor).responding(answeredBy, status);
+        }
         return context.sendResponse().onComplete(sent -> {
-            CompiledBackend answeredBy = attempts.answeredByProxy ? null : attempts.current;
             metrics.of(attempts.distributor).answered(answeredBy, status, attempts.startNanos);
             if (accessLog) {
                 AccessLog.write(context.request().proxiedRequest(), attempts.distributor.name(), answeredBy, status,

@@ -149,7 +149,15 @@ public class ProxyMetrics {
             int row = backend == null ? byBackendAndClass.length - 1 : backend.index();
             byBackendAndClass[row][statusClass].increment();
             duration.record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-            if (failoversTo != null && backend != null && statusClass < 5) {
+        }
+
+        /**
+         * A backend's response head is about to be relayed. Called before the response goes out, not once it is
+         * sent, so that a client's next request cannot be seen first: the completions of two consecutive
+         * requests handled on different event loops may run in either order, which counted one switch twice.
+         */
+        void responding(CompiledBackend backend, int status) {
+            if (failoversTo != null && status < 500) {
                 CompiledBackend previous = servedBy.get();
                 // One count per switch even when several event loops see it at once: only the winner of the swap.
                 if (previous != backend && servedBy.compareAndSet(previous, backend) && previous != null) {
