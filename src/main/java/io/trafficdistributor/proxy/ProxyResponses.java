@@ -4,8 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.httpproxy.Body;
-import io.vertx.httpproxy.ProxyResponse;
 
 /**
  * The responses the proxy writes itself: short plain text naming the distributor, never a stack trace or
@@ -20,7 +18,7 @@ final class ProxyResponses {
     private ProxyResponses() {
     }
 
-    /** Ends a response that has not gone through the forwarding pipeline (lookup errors). */
+    /** Ends a response of the proxy's own: lookup errors, and what the forwarder answers when no backend did. */
     static Future<Void> end(HttpServerResponse response, int status, String message) {
         Buffer body = Buffer.buffer(message + "\n");
         response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN);
@@ -28,18 +26,6 @@ final class ProxyResponses {
             response.putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
         return response.end(body);
-    }
-
-    /** Fills a forwarding pipeline's response with an error of the proxy's own. */
-    static ProxyResponse error(ProxyResponse response, int status, String message) {
-        response.headers().clear();
-        response.setStatusCode(status).setStatusMessage(null)
-                .putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN)
-                .setBody(Body.body(Buffer.buffer(message + "\n")));
-        if (status == 503) {
-            response.putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
-        }
-        return response;
     }
 
     /** A client-supplied value, shortened and stripped of control characters, safe to echo in a message. */

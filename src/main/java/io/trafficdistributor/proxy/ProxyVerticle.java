@@ -13,8 +13,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.PemTrustOptions;
-import io.vertx.httpproxy.HttpProxy;
-import io.vertx.httpproxy.ProxyOptions;
 
 /**
  * One event loop's share of the proxy: a listener on the shared proxy port, and its own pooled client to the
@@ -27,7 +25,7 @@ final class ProxyVerticle extends AbstractVerticle {
     private final ProxyMetrics metrics;
     private final ClientConnections connections;
     private HttpServer server;
-    private HttpProxy proxy;
+    private Forwarder forwarder;
 
     ProxyVerticle(TdConfig.Proxy config, Routes routes, ProxyMetrics metrics, ClientConnections connections) {
         this.config = config;
@@ -55,10 +53,7 @@ final class ProxyVerticle extends AbstractVerticle {
                     connection.closeHandler(v -> metrics.backendConnections.decrementAndGet());
                 })
                 .build();
-        Forwarder forwarder = new Forwarder(vertx, routes, metrics, config.accessLog());
-        proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), client)
-                .origin(forwarder)
-                .addInterceptor(forwarder);
+        forwarder = new Forwarder(vertx, client, metrics, config.accessLog());
         HttpServerOptions serverOptions = new HttpServerOptions()
                 .setHost(config.host())
                 .setPort(config.port())
@@ -121,7 +116,7 @@ final class ProxyVerticle extends AbstractVerticle {
             ProxyResponses.end(request.response(), 503, "Distributor '" + distributor.name() + "' is disabled.");
             return;
         }
-        proxy.handle(request);
+        forwarder.forward(request, distributor);
     }
 
     @Override
