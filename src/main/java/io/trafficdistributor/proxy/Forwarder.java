@@ -316,6 +316,11 @@ final class Forwarder {
         /** Passes the backend's response on: its head once, its body streamed with back-pressure. */
         private void relay(CompiledBackend backend, HttpClientRequest origin, HttpClientResponse response) {
             HttpServerResponse out = client.response();
+            if (out.closed()) {
+                origin.reset(); // the connection is mid-response: never back to the pool
+                clientGone();
+                return;
+            }
             int status = response.statusCode();
             out.setStatusCode(status);
             out.setStatusMessage(response.statusMessage());

@@ -87,6 +87,19 @@ class ForwardingProxyTest {
     }
 
     @Test
+    void aResponseWithoutDateGetsOneOnTheWay() {
+        create("""
+                {"name":"fw-date","hostnames":["fwdate.test"],"backends":[%s]}""".formatted(backend(plain, 1)));
+        HttpResponse<String> response = ProxyClient.get("fwdate.test", "/");
+        assertEquals(200, response.statusCode());
+        // The test backend (Vert.x) sends no Date; RFC 9110 §6.6.1 has a forwarding recipient add one.
+        String date = response.headers().firstValue("date").orElseThrow();
+        java.time.Instant stamped = java.time.ZonedDateTime.parse(date, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        assertTrue(Math.abs(java.time.Duration.between(stamped, java.time.Instant.now()).toSeconds()) < 60, date);
+        assertTrue(date.matches("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT"), "IMF-fixdate: " + date);
+    }
+
+    @Test
     void hostIsTheBackendsWhenPassHostHeaderIsOff() {
         create("""
                 {"name":"fw-host-off","hostnames":["fwhostoff.test"],"passHostHeader":false,"backends":[%s]}"""
@@ -221,7 +234,8 @@ class ForwardingProxyTest {
     @Test
     void webSocketFramesAreEchoedThroughTheProxy() throws Exception {
         create("""
-                {"name":"fw-ws","hostnames":["fwws.test"],"backends":[%s]}""".formatted(backend(plain, 1)));
+                {"name":"fw-ws","hostnames":["fwws.test"],"backends":[%s]}"""
+                .formatted(backend("plain", plain.url() + "/base", 1)));
         Vertx vertx = Vertx.vertx();
         try {
             // This Vert.x's WebSocket client resolves the host it is given (it ignores setServer), so it connects
@@ -247,6 +261,13 @@ class ForwardingProxyTest {
                 assertEquals(message, echoed.get(10, TimeUnit.SECONDS));
             }
             socket.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            // The upgrade request went to the backend like any other: base path prefixed, X-Forwarded-* added.
+            TestBackend.Received upgrade = plain.lastReceived();
+            assertEquals("/base/chat", upgrade.uri());
+            assertEquals("127.0.0.1", upgrade.headers().get("X-Forwarded-For"));
+            assertEquals("fwws.test", upgrade.headers().get("X-Forwarded-Host"));
+            assertEquals("http", upgrade.headers().get("X-Forwarded-Proto"));
+            assertEquals("fwws.test", upgrade.headers().get("Host"));
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }

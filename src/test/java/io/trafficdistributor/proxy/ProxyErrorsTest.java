@@ -142,6 +142,12 @@ class ProxyErrorsTest {
             assertTrue(json.getString("backends[0].lastError") == null, status);
             assertTrue(second.received().stream().noneMatch(r -> r.uri().equals(path)),
                     "the request of a client that left was sent again to the next backend");
+            // Counted as the proxy's own 4xx (NGINX's 499, "client closed request"), not as a 5xx or the backend's.
+            String metrics = api().get("/q/metrics").then().statusCode(200).extract().asString();
+            assertTrue(metrics.contains("td_proxy_requests_total{backend=\"-\",distributor=\"hangup\",status=\"4xx\"} 1.0"),
+                    metrics);
+            assertFalse(java.util.regex.Pattern.compile("(?m)^td_proxy_requests_total\\{[^}]*distributor=\"hangup\",status=\"5xx\"} [1-9]")
+                    .matcher(metrics).find(), metrics);
         } finally {
             second.close();
         }

@@ -75,7 +75,10 @@ public final class TestBackend implements AutoCloseable {
                     .setKeyPath(certificate.privateKeyPath()).setCertPath(certificate.certificatePath()));
         }
         HttpServer created = VERTX.createHttpServer(options)
-                .webSocketHandler(ws -> ws.handler(ws::write))
+                .webSocketHandler(ws -> {
+                    received.add(new Received("GET", ws.uri(), MultiMap.caseInsensitiveMultiMap().addAll(ws.headers()), 0));
+                    ws.handler(ws::write);
+                })
                 .requestHandler(this::handle);
         server = await(created.listen());
     }
