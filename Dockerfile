@@ -19,5 +19,7 @@ COPY --from=build --chown=1001 /build/target/quarkus-app/ /app/
 USER 1001
 # 8080: admin API, health, metrics, OpenAPI. 8000: the proxied traffic.
 EXPOSE 8080 8000
-ENV JAVA_OPTS="-Djava.util.logging.manager=org.jboss.logmanager.LogManager"
+# The heap bound and the small fixed young generation keep resident memory near 260 MiB under load (README,
+# Performance); 512 MiB holds 10,000 distributors with room to spare.
+ENV JAVA_OPTS="-Xmx512m -Xmn64m -Djava.util.logging.manager=org.jboss.logmanager.LogManager"
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/quarkus-run.jar"]

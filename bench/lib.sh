@@ -61,6 +61,10 @@ jar() {
   fi
 }
 
+# The JVM options the README recommends for running the service (bounded heap, small fixed young generation);
+# TD_JAVA_OPTS replaces them.
+TD_JAVA_OPTS=${TD_JAVA_OPTS-"-Xmx512m -Xmn64m"}
+
 # The packaged service on its own embedded PostgreSQL under $WORK. Sets TD_ADMIN and TD_PROXY.
 start_service() { # admin_port proxy_port [extra java args...]
   local admin=$1 proxy=$2; shift 2
