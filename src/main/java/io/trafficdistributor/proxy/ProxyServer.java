@@ -51,7 +51,9 @@ public class ProxyServer implements HealthCheck {
     void onStart(@Observes @Priority(ChangeFeed.LOAD_PRIORITY + 10) StartupEvent event) throws Exception {
         TdConfig.Proxy proxy = config.proxy();
         int eventLoops = proxy.eventLoops().orElse(Runtime.getRuntime().availableProcessors());
-        deployment = vertx.deployVerticle(() -> new ProxyVerticle(proxy, routes, metrics, connections),
+        // The bean itself, not its CDI client proxy: the event loops read the table on every request.
+        Routes table = io.quarkus.arc.ClientProxy.unwrap(routes);
+        deployment = vertx.deployVerticle(() -> new ProxyVerticle(proxy, table, metrics, connections),
                 new DeploymentOptions().setInstances(eventLoops))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.infof("Proxy listening on %s:%d (%d event loops)", proxy.host(), proxy.port(), eventLoops);
