@@ -100,6 +100,49 @@ class ForwardingProxyTest {
     }
 
     @Test
+    void aHeadResponseHasItsLengthButNoBodyAndTheConnectionGoesOn() throws IOException {
+        create("""
+                {"name":"fw-head","hostnames":["fwhead.test"],"backends":[%s]}""".formatted(backend(plain, 1)));
+        // HEAD, then GET on the same connection: had the proxy waited for (or sent) a body after the HEAD's head,
+        // the GET's answer would be missing or garbled.
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", ProxyClient.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("HEAD /h HTTP/1.1\r\nHost: fwhead.test\r\n\r\n"
+                    + "GET /g HTTP/1.1\r\nHost: fwhead.test\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String both = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            String[] responses = both.split("(?=HTTP/1\\.1 )");
+            assertEquals(2, responses.length, both);
+            assertTrue(responses[0].startsWith("HTTP/1.1 200"), both);
+            assertTrue(responses[0].toLowerCase().contains("content-length: " + "plain".length() + "\r\n"), both);
+            assertTrue(responses[0].endsWith("\r\n\r\n"), "no body after the HEAD's head: " + both);
+            assertTrue(responses[1].startsWith("HTTP/1.1 200") && responses[1].endsWith("\r\n\r\nplain"), both);
+        }
+    }
+
+    @Test
+    void aChunkedResponseReachesAnHttp10ClientWithItsLength() throws IOException {
+        create("""
+                {"name":"fw-http10","hostnames":["fwhttp10.test"],"backends":[%s]}""".formatted(backend(plain, 1)));
+        // HTTP/1.1 clients get the chunks as they come...
+        HttpResponse<String> chunked = ProxyClient.get("fwhttp10.test", "/?chunked=3000");
+        assertEquals(200, chunked.statusCode());
+        assertEquals(3000, chunked.body().length());
+        assertFalse(chunked.headers().firstValue("content-length").isPresent(), chunked.headers().toString());
+        // ...an HTTP/1.0 client, which cannot read chunks, gets the whole body with its length.
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", ProxyClient.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /?chunked=3000 HTTP/1.0\r\nHost: fwhttp10.test\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(response.startsWith("HTTP/1.0 200"), response);
+            assertTrue(response.toLowerCase().contains("content-length: 3000\r\n"), response);
+            assertFalse(response.toLowerCase().contains("transfer-encoding"), response);
+            assertEquals(3000, response.substring(response.indexOf("\r\n\r\n") + 4).length(), response);
+        }
+    }
+
+    @Test
     void hostIsTheBackendsWhenPassHostHeaderIsOff() {
         create("""
                 {"name":"fw-host-off","hostnames":["fwhostoff.test"],"passHostHeader":false,"backends":[%s]}"""

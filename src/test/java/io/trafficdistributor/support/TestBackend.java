@@ -121,6 +121,14 @@ public final class TestBackend implements AutoCloseable {
                 Downloads.send(request.response().putHeader("X-Backend", name), Long.parseLong(download));
                 return;
             }
+            String chunked = request.getParam("chunked");
+            if (chunked != null) {
+                // A body of unknown length: sent in chunks, no Content-Length.
+                request.response().setChunked(true).putHeader("X-Backend", name);
+                request.response().write("x".repeat(Integer.parseInt(chunked) / 2));
+                request.response().end("y".repeat(Integer.parseInt(chunked) - Integer.parseInt(chunked) / 2));
+                return;
+            }
             String delay = request.getParam("delay");
             if (delay != null) {
                 // A slow backend: answers after that many milliseconds.
@@ -132,6 +140,10 @@ public final class TestBackend implements AutoCloseable {
     }
 
     private void answer(HttpServerRequest request, long bodyBytes) {
+        if (request.method() == io.vertx.core.http.HttpMethod.HEAD) {
+            // The length the GET's body would have, as NGINX sends it (Vert.x leaves it out on its own).
+            request.response().putHeader("Content-Length", Integer.toString(name.length()));
+        }
         request.response()
                 .putHeader("X-Backend", name)
                 .putHeader("X-Received-Bytes", Long.toString(bodyBytes))
