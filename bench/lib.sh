@@ -94,6 +94,9 @@ pid $dir/nginx.pid;
 events { worker_connections 8192; }
 http {
   access_log off;
+  # NGINX closes a client connection after 1000 requests by default; h2load does not reconnect (and wrk pays
+  # a reconnect), while HAProxy and the service keep connections open.
+  keepalive_requests 1000000;
   upstream backends { $upstream keepalive 256; }
   server {
     listen 127.0.0.1:$port reuseport backlog=4096;
