@@ -238,12 +238,11 @@ final class Forwarder {
         private void copyRequestHead(HttpClientRequest origin) {
             MultiMap from = client.headers();
             MultiMap to = origin.headers();
-            String connection = from.get(HttpHeaders.CONNECTION);
+            String connection = HopByHop.connectionTokens(from);
             String forwardedFor = null;
             for (Map.Entry<String, String> header : from) {
                 String name = header.getKey();
-                if (HopByHop.is(name) || HttpHeaders.HOST.toString().equalsIgnoreCase(name)
-                        || (connection != null && HopByHop.listedIn(connection, name))) {
+                if (HopByHop.dropped(name, connection) || HttpHeaders.HOST.toString().equalsIgnoreCase(name)) {
                     continue;
                 }
                 if (HttpHeaders.CONTENT_LENGTH.toString().equalsIgnoreCase(name)) {
@@ -326,14 +325,13 @@ final class Forwarder {
             out.setStatusMessage(response.statusMessage());
             MultiMap from = response.headers();
             MultiMap to = out.headers();
-            String connection = from.get(HttpHeaders.CONNECTION);
+            String connection = HopByHop.connectionTokens(from);
             boolean hasLength = false;
             boolean hasDate = false;
             for (Map.Entry<String, String> header : from) {
                 String name = header.getKey();
-                if (HopByHop.is(name) || HttpHeaders.TRANSFER_ENCODING.toString().equalsIgnoreCase(name)
-                        || (connection != null && HopByHop.listedIn(connection, name))) {
-                    continue;
+                if (HopByHop.dropped(name, connection)) {
+                    continue; // Transfer-Encoding among them: the proxy frames the body itself
                 }
                 hasLength |= HttpHeaders.CONTENT_LENGTH.toString().equalsIgnoreCase(name);
                 hasDate |= HttpHeaders.DATE.toString().equalsIgnoreCase(name);

@@ -10,6 +10,24 @@ final class HopByHop {
     private HopByHop() {
     }
 
+    /**
+     * Whether a header stays on this hop, not passed on: a hop-by-hop name, or one that {@code connection}
+     * (the message's {@link #connectionTokens}, or null) names.
+     */
+    static boolean dropped(String name, String connection) {
+        return is(name) || (connection != null && listedIn(connection, name));
+    }
+
+    /** All of a message's {@code Connection} header values as one list, or null without one. */
+    static String connectionTokens(io.vertx.core.MultiMap headers) {
+        String first = headers.get(io.vertx.core.http.HttpHeaders.CONNECTION);
+        if (first == null) {
+            return null;
+        }
+        java.util.List<String> all = headers.getAll(io.vertx.core.http.HttpHeaders.CONNECTION);
+        return all.size() == 1 ? first : String.join(",", all);
+    }
+
     static boolean is(String name) {
         return switch (name.length()) {
             case 2 -> name.equalsIgnoreCase("te");
