@@ -5,7 +5,6 @@ import java.util.List;
 
 import io.trafficdistributor.routing.CompiledBackend;
 import io.trafficdistributor.routing.CompiledDistributor;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.net.HostAndPort;
 
 /**
@@ -20,8 +19,6 @@ final class Attempts {
     final String originalUri;
     final HostAndPort clientAuthority;
     final long startNanos = System.nanoTime();
-    /** Set when the proxy answered itself because no backend could (502, 503, 504). */
-    boolean answeredByProxy;
     /** Whether the request may be sent again after it was sent once (idempotent, body held in memory). */
     boolean replayable;
 
@@ -30,8 +27,6 @@ final class Attempts {
     CompiledBackend current;
     /** Whether any attempt went to a backend that was not DOWN (else a failure is "no backend available"). */
     boolean triedAvailable;
-    /** The request to the current backend, once connected. */
-    HttpClientRequest origin;
     /** Set when the attempt timer abandoned the current backend. */
     boolean attemptTimedOut;
 

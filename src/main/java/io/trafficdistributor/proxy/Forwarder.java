@@ -8,6 +8,7 @@ import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.health.BackendHealth;
 import io.trafficdistributor.routing.CompiledBackend;
 import io.trafficdistributor.routing.CompiledDistributor;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -50,10 +51,10 @@ final class Forwarder {
     static final int CLIENT_CLOSED = 499;
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
             HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
-    static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("x-forwarded-for");
-    static final CharSequence X_FORWARDED_PROTO = HttpHeaders.createOptimized("x-forwarded-proto");
-    static final CharSequence X_FORWARDED_HOST = HttpHeaders.createOptimized("x-forwarded-host");
-    static final CharSequence X_FORWARDED_PORT = HttpHeaders.createOptimized("x-forwarded-port");
+    private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("x-forwarded-for");
+    private static final CharSequence X_FORWARDED_PROTO = HttpHeaders.createOptimized("x-forwarded-proto");
+    private static final CharSequence X_FORWARDED_HOST = HttpHeaders.createOptimized("x-forwarded-host");
+    private static final CharSequence X_FORWARDED_PORT = HttpHeaders.createOptimized("x-forwarded-port");
 
     private final Vertx vertx;
     private final HttpClient httpClient;
@@ -74,8 +75,16 @@ final class Forwarder {
             Cookie cookie = client.getCookie(distributor.stickySession().cookieName());
             affinity = cookie == null ? null : distributor.backendForStickyToken(cookie.getValue());
         }
-        Exchange exchange = new Exchange(client, new Attempts(distributor, affinity, client.uri(), client.authority()));
         long length = contentLength(client);
+        Exchange exchange = new Exchange(client, new Attempts(distributor, affinity, client.uri(), client.authority()),
+                length);
+        // A client that hangs up while its backend works ends the backend request too, so the connection is not
+        // handed back to the pool in the middle of a response.
+        client.response().exceptionHandler(failure -> {
+            if (exchange.origin != null) {
+                exchange.origin.reset(0, failure);
+            }
+        });
         boolean chunked = client.headers().contains(HttpHeaders.TRANSFER_ENCODING);
         boolean idempotent = IDEMPOTENT.contains(client.method());
         if (isWebSocketUpgrade(client)) {
@@ -84,7 +93,6 @@ final class Forwarder {
             exchange.connect();
         } else if (length <= 0 && !chunked) {
             // No body: the request can be sent again as it is.
-            exchange.contentLength = length;
             exchange.attempts.replayable = idempotent;
             exchange.connect();
         } else if (idempotent && !chunked && length <= REPLAYABLE_BODY_LIMIT) {
@@ -95,7 +103,6 @@ final class Forwarder {
                     return;
                 }
                 exchange.body = body.result();
-                exchange.contentLength = length;
                 exchange.attempts.replayable = true;
                 exchange.connect();
             });
@@ -103,7 +110,6 @@ final class Forwarder {
             // Streamed: held back until a backend is connected, then piped with back-pressure.
             client.pause();
             exchange.streamed = true;
-            exchange.contentLength = length;
             exchange.connect();
         }
     }
@@ -113,19 +119,21 @@ final class Forwarder {
         final HttpServerRequest client;
         final Attempts attempts;
         /** The client's Content-Length, or -1 (then chunked when {@link #streamed}, else no body). */
-        long contentLength = -1;
+        final long contentLength;
         /** The body held in memory for a replayable request, or null. */
         Buffer body;
         /** Whether the body streams from the client (sent once, never replayed). */
         boolean streamed;
         /** A WebSocket upgrade: a 101 from the backend turns both connections into one tunnel. */
         boolean upgrade;
+        /** The request to the current backend, once connected. */
+        HttpClientRequest origin;
         long attemptTimer = -1;
-        boolean clientWatched;
 
-        Exchange(HttpServerRequest client, Attempts attempts) {
+        Exchange(HttpServerRequest client, Attempts attempts, long contentLength) {
             this.client = client;
             this.attempts = attempts;
+            this.contentLength = contentLength;
         }
 
         void connect() {
@@ -172,20 +180,9 @@ final class Forwarder {
                 clientGone();
                 return;
             }
-            attempts.origin = origin;
-            if (!clientWatched) {
-                clientWatched = true;
-                // A client that hangs up while its backend works ends the backend request too, so the connection
-                // is not handed back to the pool in the middle of a response.
-                client.response().exceptionHandler(failure -> {
-                    HttpClientRequest current = attempts.origin;
-                    if (current != null) {
-                        current.reset(0, failure);
-                    }
-                });
-            }
+            this.origin = origin;
             copyRequestHead(origin);
-            Handler<io.vertx.core.AsyncResult<HttpClientResponse>> onResponse = response -> {
+            Handler<AsyncResult<HttpClientResponse>> onResponse = response -> {
                 cancelAttemptTimer();
                 if (response.failed()) {
                     attemptFailed(response.cause());
@@ -425,7 +422,6 @@ final class Forwarder {
          * finish sending and read the answer.
          */
         void answerItself(int status, String message) {
-            attempts.answeredByProxy = true;
             if (client.response().closed()) {
                 clientGone();
                 return;
@@ -437,7 +433,6 @@ final class Forwarder {
         }
 
         private void clientGone() {
-            attempts.answeredByProxy = true;
             done(null, CLIENT_CLOSED);
         }
 
@@ -457,7 +452,7 @@ final class Forwarder {
             return false;
         }
         String upgrade = client.getHeader(HttpHeaders.UPGRADE);
-        String connection = client.getHeader(HttpHeaders.CONNECTION);
+        String connection = HopByHop.connectionTokens(client.headers());
         return upgrade != null && connection != null && HopByHop.listedIn(upgrade, "websocket")
                 && HopByHop.listedIn(connection, "upgrade");
     }
@@ -468,7 +463,7 @@ final class Forwarder {
                 || X_FORWARDED_PORT.toString().equalsIgnoreCase(name));
     }
 
-    static long contentLength(HttpServerRequest client) {
+    private static long contentLength(HttpServerRequest client) {
         String header = client.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (header == null) {
             return -1;
