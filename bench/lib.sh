@@ -63,15 +63,15 @@ jar() {
 
 # The JVM options the README recommends for running the service (bounded heap, small fixed young generation);
 # TD_JAVA_OPTS replaces them.
-TD_JAVA_OPTS=${TD_JAVA_OPTS-"-Xmx512m -Xmn64m"}
+TD_JAVA_OPTS=${TD_JAVA_OPTS-"-Xmx512m -Xmn64m -XX:SharedArchiveFile=app-cds.jsa"}
 
 # The packaged service on its own embedded PostgreSQL under $WORK. Sets TD_ADMIN and TD_PROXY.
 start_service() { # admin_port proxy_port [extra java args...]
   local admin=$1 proxy=$2; shift 2
   jar
-  TD_ADMIN_TOKEN=$TOKEN java ${TD_JAVA_OPTS:-} -Dquarkus.http.port="$admin" -Dquarkus.http.host=127.0.0.1 \
-    -Dtd.proxy.port="$proxy" -Dtd.proxy.host=127.0.0.1 -Dtd.data-dir="$WORK/td-data-$admin" "$@" \
-    -jar "$ROOT/target/quarkus-app/quarkus-run.jar" > "$WORK/service-$admin.log" 2>&1 &
+  (cd "$ROOT/target/quarkus-app" && TD_ADMIN_TOKEN=$TOKEN exec java ${TD_JAVA_OPTS:-} -Dquarkus.http.port="$admin" \
+    -Dquarkus.http.host=127.0.0.1 -Dtd.proxy.port="$proxy" -Dtd.proxy.host=127.0.0.1 -Dtd.data-dir="$WORK/td-data-$admin" "$@" \
+    -jar quarkus-run.jar) > "$WORK/service-$admin.log" 2>&1 &
   SERVICE_PID=$!
   PIDS+=("$SERVICE_PID")
   TD_ADMIN="http://127.0.0.1:$admin"

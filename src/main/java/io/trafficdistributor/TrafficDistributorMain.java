@@ -21,6 +21,10 @@ public class TrafficDistributorMain {
     private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(10);
 
     public static void main(String... args) throws InterruptedException {
+        if (ClassArchiveTraining.requested()) {
+            ClassArchiveTraining.start(args);
+            return;
+        }
         if (!EmbeddedDatabase.datasourceConfigured(TrafficDistributorMain::setting)) {
             String dataDir = setting("td.data-dir");
             EmbeddedDatabase database = EmbeddedDatabase.startDurable(Path.of(dataDir == null ? "./data" : dataDir));

@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
 import io.trafficdistributor.support.TestBackend;
 
 /**
- * The packaged service ({@code target/quarkus-app/quarkus-run.jar}, as the README runs it) in a process of its
- * own, on free ports, with its log in a file: what a test needs to send it SIGTERM, cut its database, or run
- * two of them side by side.
+ * The packaged service ({@code target/quarkus-app/quarkus-run.jar} with its class-data archive, as the README
+ * runs it) in a process of its own, on free ports, with its log in a file: what a test needs to send it SIGTERM,
+ * cut its database, or run two of them side by side.
  */
 final class ServiceProcess implements AutoCloseable {
 
@@ -45,11 +45,15 @@ final class ServiceProcess implements AutoCloseable {
         all.put("td.proxy.port", Integer.toString(proxyPort));
         all.put("td.admin.token", TOKEN);
         all.putAll(settings);
+        // As the README runs it: from its directory, with the class-data archive the package phase built. -Xshare:on
+        // makes a missing or unusable archive an error instead of a silently slower start.
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:SharedArchiveFile=app-cds.jsa", "-Xshare:on"));
         all.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.addAll(List.of("-jar", jar().toString()));
-        this.process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Path jar = jar();
+        command.addAll(List.of("-jar", jar.getFileName().toString()));
+        this.process = new ProcessBuilder(command).directory(jar.toAbsolutePath().getParent().toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     /** Starts the service with these settings (on top of free ports and the test token), without waiting. */

