@@ -85,9 +85,19 @@ final class HealthState {
         return views.isEmpty();
     }
 
-    /** Makes the next probe due now: a distributor backend that just joined this state is probed at once. */
+    /**
+     * Makes the next probe due now: a distributor backend that just joined this state is probed at once, unless a
+     * probe is running (its result is as fresh as another's would be) or one ended less than a re-check interval
+     * ago. So a script creating hundreds of distributors a second over the same server costs one probe a second,
+     * not one per distributor.
+     */
     void probeAtOnce() {
-        nextProbeAt = Math.min(nextProbeAt, System.currentTimeMillis());
+        long now = System.currentTimeMillis();
+        boolean running = probeStartedAt > lastCheckAt;
+        if (running || (lastCheckAt > 0 && now - lastCheckAt < RECHECK_MILLIS)) {
+            return;
+        }
+        nextProbeAt = Math.min(nextProbeAt, now);
     }
 
     Status status() {

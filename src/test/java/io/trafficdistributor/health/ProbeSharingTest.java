@@ -102,6 +102,26 @@ class ProbeSharingTest {
         delete("probe-own-path");
     }
 
+    @Test
+    void aBurstOfNewDistributorsOfOneServerCostsAProbeASecondNotOnePerDistributor() {
+        List<String> names = IntStream.range(0, 20).mapToObj(i -> "probe-burst-" + i).toList();
+        long started = System.nanoTime();
+        for (String name : names) {
+            json("""
+                    {"name":"%s","hostnames":["%s.test"],"backends":[{"name":"server","url":"%s"}],
+                     "healthCheck":{"path":"/burst","intervalSeconds":30,"timeoutMillis":500,"healthyThreshold":1}}"""
+                    .formatted(name, name, server.url()))
+                    .post("/api/v1/distributors").then().statusCode(201);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        // Each creation joins the one state of /burst; a probe running or ended less than a second ago is fresh
+        // enough for it, so the burst costs about one probe per second it lasts (20 if each creation probed).
+        await().atMost(Duration.ofSeconds(5)).until(() -> names.stream().allMatch(n -> HealthProbeTest.health(n, 0).equals("UP")));
+        int probes = server.probes("/burst");
+        assertTrue(probes >= 1 && probes <= Math.ceil(seconds) + 2, probes + " probes for 20 creations in " + seconds + " s");
+        names.forEach(ProbeSharingTest::delete);
+    }
+
     static void delete(String name) {
         api().delete("/api/v1/distributors/" + name).then().statusCode(204);
     }

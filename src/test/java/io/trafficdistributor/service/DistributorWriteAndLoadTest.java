@@ -9,6 +9,7 @@ import static io.trafficdistributor.support.Problems.assertProblem;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 
@@ -66,6 +67,28 @@ class DistributorWriteAndLoadTest {
         api().contentType("application/json").body(doc).put(BASE + "/" + name).then().statusCode(200);
         assertEquals(List.of("*." + hostOf(name), hostOf(name), "more-" + hostOf(name)),
                 api().get(BASE + "/" + name).then().statusCode(200).extract().jsonPath().getList("hostnames"));
+    }
+
+    @Test
+    void aCreationStoresEveryFieldAsTheEntitiesReadIt() {
+        for (String name : List.of(uniqueName("create-full"), uniqueName("create-min"))) {
+            Response created = post(name.startsWith("create-full") ? full(name) : minimal(name));
+            created.then().statusCode(201);
+            // The creation's own SQL statement, read back through the entity: every field as answered.
+            Response read = api().get(BASE + "/" + name);
+            read.then().statusCode(200);
+            Map<String, Object> answered = created.jsonPath().getMap("$");
+            Map<String, Object> stored = read.jsonPath().getMap("$");
+            for (String timestamp : List.of("createdAt", "updatedAt")) {
+                assertEquals(OffsetDateTime.parse((String) answered.remove(timestamp)).toInstant(),
+                        OffsetDateTime.parse((String) stored.remove(timestamp)).toInstant(), name + " " + timestamp);
+            }
+            assertEquals(answered, stored, name);
+            assertEquals(0, read.jsonPath().getInt("version"));
+            // ... and the entity can change it: version 0 -> 1.
+            api().contentType("application/merge-patch+json").header("If-Match", "\"0\"").body(Map.of("enabled", false))
+                    .patch(BASE + "/" + name).then().statusCode(200).header("ETag", "\"1\"");
+        }
     }
 
     @Test

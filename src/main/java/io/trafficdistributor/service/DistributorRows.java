@@ -1,0 +1,177 @@
+package io.trafficdistributor.service;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import io.trafficdistributor.domain.HealthCheckType;
+import io.trafficdistributor.domain.RoutingMethod;
+import io.trafficdistributor.domain.SameSite;
+
+/**
+ * The distributor statements that bypass Hibernate's entity machinery, on the transaction's own connection: the
+ * full read that builds the routing table, a creation (three tables in one round trip) and the owners check
+ * before a write. Each is one SQL statement, where Hibernate spent most of an API write's CPU time on query plans,
+ * result mappings and flushes (profile in README, Performance). The columns are those of the {@code Distributor}
+ * entity, which updates still go through; {@code DistributorWriteAndLoadTest} checks that the two agree.
+ */
+final class DistributorRows {
+
+    private DistributorRows() {
+    }
+
+    private static final String READ_ALL = """
+            select d.id, d.name, d.routing, d.enabled, d.pass_host_header,
+                   d.sticky_cookie_name, d.sticky_max_age_seconds, d.sticky_same_site,
+                   d.hc_enabled, d.hc_type, d.hc_path, d.hc_expected_statuses, d.hc_interval_seconds,
+                   d.hc_timeout_millis, d.hc_healthy_threshold, d.hc_unhealthy_threshold,
+                   d.connect_millis, d.response_millis, d.attempt_millis, d.version, d.created_at, d.updated_at,
+                   array(select h.hostname from distributor_hostname h where h.distributor_id = d.id order by h.position),
+                   array(select b.name from backend b where b.distributor_id = d.id order by b.position),
+                   array(select b.url from backend b where b.distributor_id = d.id order by b.position),
+                   array(select b.weight from backend b where b.distributor_id = d.id order by b.position)
+            from distributor d""";
+
+    /** Every distributor, in one consistent snapshot, mapped straight to documents. */
+    static List<DistributorDocument> readAll(Connection connection) throws SQLException {
+        List<DistributorDocument> all = new ArrayList<>();
+        try (Statement statement = connection.createStatement()) {
+            statement.setFetchSize(1000);
+            try (ResultSet row = statement.executeQuery(READ_ALL)) {
+                while (row.next()) {
+                    String[] backendNames = (String[]) row.getArray(24).getArray();
+                    String[] backendUrls = (String[]) row.getArray(25).getArray();
+                    Integer[] backendWeights = (Integer[]) row.getArray(26).getArray();
+                    List<BackendDocument> backends = new ArrayList<>(backendNames.length);
+                    for (int i = 0; i < backendNames.length; i++) {
+                        backends.add(new BackendDocument(backendNames[i], backendUrls[i], backendWeights[i]));
+                    }
+                    all.add(new DistributorDocument(
+                            row.getString(2),
+                            List.of((String[]) row.getArray(23).getArray()),
+                            RoutingMethod.valueOf(row.getString(3)),
+                            row.getBoolean(4),
+                            List.copyOf(backends),
+                            new StickySessionDocument(row.getString(6), (Integer) row.getObject(7),
+                                    SameSite.valueOf(row.getString(8))),
+                            new HealthCheckDocument(row.getBoolean(9), HealthCheckType.valueOf(row.getString(10)),
+                                    row.getString(11), row.getString(12), row.getInt(13), row.getInt(14),
+                                    row.getInt(15), row.getInt(16)),
+                            new TimeoutsDocument(row.getInt(17), row.getInt(18), (Integer) row.getObject(19)),
+                            row.getBoolean(5),
+                            row.getObject(1, UUID.class),
+                            row.getLong(20),
+                            row.getObject(21, OffsetDateTime.class),
+                            row.getObject(22, OffsetDateTime.class)));
+                }
+            }
+        }
+        return all;
+    }
+
+    /**
+     * The distributor row, its hostnames and its backends, in list order, in one statement: the child rows
+     * reference the parent's row from the same statement (foreign keys are checked at its end).
+     */
+    private static final String INSERT = """
+            with d as (
+                insert into distributor (id, name, routing, enabled, pass_host_header,
+                    sticky_cookie_name, sticky_max_age_seconds, sticky_same_site,
+                    hc_enabled, hc_type, hc_path, hc_expected_statuses, hc_interval_seconds,
+                    hc_timeout_millis, hc_healthy_threshold, hc_unhealthy_threshold,
+                    connect_millis, response_millis, attempt_millis, version, created_at, updated_at)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                returning id),
+            h as (
+                insert into distributor_hostname (distributor_id, position, hostname)
+                select d.id, t.position - 1, t.hostname
+                from d, unnest(?::varchar[]) with ordinality as t(hostname, position))
+            insert into backend (distributor_id, position, name, url, weight)
+            select d.id, t.position - 1, t.name, t.url, t.weight
+            from d, unnest(?::varchar[], ?::varchar[], ?::integer[]) with ordinality as t(name, url, weight, position)""";
+
+    /** Inserts a new distributor: {@code d} is validated, with defaults, id, version and timestamps set. */
+    static void insert(Connection connection, DistributorDocument d) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            int i = 0;
+            insert.setObject(++i, d.id());
+            insert.setString(++i, d.name());
+            insert.setString(++i, d.routing().name());
+            insert.setBoolean(++i, d.enabled());
+            insert.setBoolean(++i, d.passHostHeader());
+            StickySessionDocument sticky = d.stickySession();
+            insert.setString(++i, sticky.cookieName());
+            setInteger(insert, ++i, sticky.maxAgeSeconds());
+            insert.setString(++i, sticky.sameSite().name());
+            HealthCheckDocument hc = d.healthCheck();
+            insert.setBoolean(++i, hc.enabled());
+            insert.setString(++i, hc.type().name());
+            insert.setString(++i, hc.path());
+            insert.setString(++i, hc.expectedStatuses());
+            insert.setInt(++i, hc.intervalSeconds());
+            insert.setInt(++i, hc.timeoutMillis());
+            insert.setInt(++i, hc.healthyThreshold());
+            insert.setInt(++i, hc.unhealthyThreshold());
+            TimeoutsDocument timeouts = d.timeouts();
+            insert.setInt(++i, timeouts.connectMillis());
+            insert.setInt(++i, timeouts.responseMillis());
+            setInteger(insert, ++i, timeouts.attemptMillis());
+            insert.setLong(++i, d.version());
+            insert.setObject(++i, d.createdAt());
+            insert.setObject(++i, d.updatedAt());
+            insert.setArray(++i, connection.createArrayOf("varchar", d.hostnames().toArray()));
+            List<BackendDocument> backends = d.backends();
+            insert.setArray(++i, connection.createArrayOf("varchar", backends.stream().map(BackendDocument::name).toArray()));
+            insert.setArray(++i, connection.createArrayOf("varchar", backends.stream().map(BackendDocument::url).toArray()));
+            insert.setArray(++i, connection.createArrayOf("integer", backends.stream().map(BackendDocument::weight).toArray()));
+            insert.executeUpdate();
+        }
+    }
+
+    private static void setInteger(PreparedStatement statement, int index, Integer value) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.INTEGER);
+        } else {
+            statement.setInt(index, value);
+        }
+    }
+
+    /** Hostname → owning distributor, for those of {@code hostnames} that have one. */
+    private static final String HOSTNAME_OWNERS = """
+            select d.name, h.hostname from distributor_hostname h join distributor d on d.id = h.distributor_id
+            where h.hostname = any (?::varchar[])""";
+    /** The same, and a row with a null hostname if the name is taken. */
+    private static final String NAME_OR_HOSTNAME_OWNERS = """
+            select d.name, null from distributor d where d.name = ?
+            union all
+            """ + HOSTNAME_OWNERS;
+
+    /**
+     * Who holds what a write wants: a row {owner, hostname} for each of {@code hostnames} that a distributor owns
+     * (the writer's own included), and, for a creation ({@code isNew}), a row {name, null} if the name is taken.
+     */
+    static List<String[]> owners(Connection connection, String name, List<String> hostnames, boolean isNew)
+            throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(isNew ? NAME_OR_HOSTNAME_OWNERS : HOSTNAME_OWNERS)) {
+            int i = 0;
+            if (isNew) {
+                query.setString(++i, name);
+            }
+            query.setArray(++i, connection.createArrayOf("varchar", hostnames.toArray()));
+            List<String[]> rows = new ArrayList<>();
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    rows.add(new String[] { row.getString(1), row.getString(2) });
+                }
+            }
+            return rows;
+        }
+    }
+}
