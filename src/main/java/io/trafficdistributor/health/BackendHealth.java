@@ -71,10 +71,15 @@ public final class BackendHealth {
         state.detach(this);
     }
 
-    /** Called by the state, under its lock, once for each view: one log line and one count per distributor backend. */
-    void changed(Status from, Status to, String reason) {
+    /**
+     * Called by the state, under its lock, once for each view: one count per distributor backend, and a log line
+     * if {@code log} (else the state logs one line for all its views).
+     */
+    void changed(Status from, Status to, String reason, boolean log) {
         transitions.changed(this, from, to, reason);
-        LOG.infof("Distributor '%s' backend '%s': %s -> %s (%s)", distributor, backend, from, to, reason);
+        if (log) {
+            LOG.infof("Distributor '%s' backend '%s': %s -> %s (%s)", distributor, backend, from, to, reason);
+        }
     }
 
     public Status status() {

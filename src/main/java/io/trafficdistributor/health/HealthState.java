@@ -4,6 +4,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
+import org.jboss.logging.Logger;
+
 import io.trafficdistributor.health.BackendHealth.Source;
 import io.trafficdistributor.health.BackendHealth.Status;
 import io.trafficdistributor.service.HealthCheckDocument;
@@ -32,6 +34,10 @@ final class HealthState {
     private static final long TICK_SLACK_MILLIS = 150;
     /** A backend without probes that went DOWN passively gets traffic again after this long. */
     static final long PASSIVE_DOWN_MILLIS = 10_000;
+
+    private static final Logger LOG = Logger.getLogger(BackendHealth.class);
+    /** Transitions of a state shown by more distributor backends than this are logged once for all. */
+    static final int VIEWS_LOGGED_EACH = 3;
 
     private final HealthKey key;
     private final ProbeTarget target;
@@ -72,7 +78,7 @@ final class HealthState {
     synchronized void attach(BackendHealth view, Status shownBefore) {
         views.add(view);
         if (shownBefore != status) {
-            view.changed(shownBefore, status, "verdict of the backends already probed with this URL and health check");
+            view.changed(shownBefore, status, "verdict of the backends already probed with this URL and health check", true);
         }
     }
 
@@ -195,11 +201,24 @@ final class HealthState {
         }
     }
 
+    /**
+     * Tells every view of a transition (each counts it in its metrics). Up to {@link #VIEWS_LOGGED_EACH} views log
+     * a line each; more log one line for all, so that ten thousand distributors over one server, probed for the
+     * first time after a restart, write two lines and not twenty thousand.
+     */
     private void change(Status to, String reason) {
         Status from = status;
         status = to;
+        boolean each = views.size() <= VIEWS_LOGGED_EACH;
         for (BackendHealth view : views) {
-            view.changed(from, to, reason);
+            view.changed(from, to, reason, each);
+        }
+        if (!each) {
+            String some = views.stream().limit(VIEWS_LOGGED_EACH).map(v -> v.distributor() + "/" + v.backend())
+                    .collect(java.util.stream.Collectors.joining(", "));
+            String probe = check.type() == io.trafficdistributor.domain.HealthCheckType.HTTP ? "HTTP " + check.path() : "TCP";
+            LOG.infof("Backend %s (%s): %s -> %s (%s) for %d distributor backends: %s, ...", key.url(), probe, from, to,
+                    reason, views.size(), some);
         }
     }
 

@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -81,13 +85,35 @@ class ProbeSharingTest {
                     + "\",to=\"UP\"} 1.0"), name);
         }
 
-        // A failure reaches every distributor through the one probe.
+        // A failure reaches every distributor through the one probe, and is logged once for all of them.
+        List<String> logged = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(String.format(record.getMessage(), record.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger healthLog = Logger.getLogger(BackendHealth.class.getName());
+        healthLog.addHandler(capture);
         server.healthStatus(500);
         try {
             await().atMost(Duration.ofSeconds(5)).until(() -> names.stream().allMatch(n -> HealthProbeTest.health(n, 0).equals("DOWN")));
         } finally {
             server.healthStatus(200);
+            healthLog.removeHandler(capture);
         }
+        List<String> downLines = logged.stream().filter(l -> l.contains("probe-shared-") && l.contains("-> DOWN")).toList();
+        assertEquals(1, downLines.size(), downLines.toString());
+        assertTrue(downLines.get(0).contains(server.url()) && downLines.get(0).contains("for " + DISTRIBUTORS + " distributor backends"),
+                downLines.get(0));
         await().atMost(Duration.ofSeconds(5)).until(() -> names.stream().allMatch(n -> HealthProbeTest.health(n, 0).equals("UP")));
 
         // Withdrawing the distributor that was probed first does not stop the probe the others need ...
