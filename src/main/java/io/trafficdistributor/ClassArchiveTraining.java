@@ -21,8 +21,8 @@ import io.quarkus.runtime.QuarkusApplication;
  * <p>
  * Quarkus's own training stops after static initialisation, before Hibernate, Flyway, the routing table and
  * the listeners have loaded their classes. This one runs the whole startup instead, on a throw-away embedded
- * PostgreSQL and free loopback ports, then writes one distributor through the API and proxies one request
- * through it (the classes of the first requests after a restart), and exits.
+ * PostgreSQL and free loopback ports, then creates, uses, changes, reads and deletes one distributor through the
+ * API and the proxy (the classes of the first requests after a restart), and exits.
  */
 public final class ClassArchiveTraining implements QuarkusApplication {
 
@@ -54,17 +54,27 @@ public final class ClassArchiveTraining implements QuarkusApplication {
                 {"name":"training","hostnames":["training.invalid"],"routing":"ROUND_ROBIN",
                  "backends":[{"name":"self","url":"http://127.0.0.1:%d"}]}""".formatted(admin);
         try {
-            expect("201", exchange(admin, "POST /api/v1/distributors HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Authorization: Bearer " + System.getProperty("td.admin.token") + "\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
-                    + "\r\nConnection: close\r\n\r\n" + body));
+            expect("201", api(admin, "POST", "/api/v1/distributors", "application/json", body));
             expect("200", exchange(Integer.getInteger("td.proxy.port"),
                     "GET /q/health/live HTTP/1.1\r\nHost: training.invalid\r\nConnection: close\r\n\r\n"));
+            expect("200", api(admin, "PATCH", "/api/v1/distributors/training/backends/self", "application/merge-patch+json",
+                    "{\"weight\":2}"));
+            expect("200", api(admin, "GET", "/api/v1/distributors/training/status", null, null));
+            expect("204", api(admin, "DELETE", "/api/v1/distributors/training", null, null));
         } catch (IOException | RuntimeException e) {
             // The archive is still written, with the startup's classes; it only misses those of the first requests.
             LOG.warnf("Class-archive training requests failed (%s)", e.toString());
         }
         return 0;
+    }
+
+    private static String api(int port, String method, String path, String contentType, String body) throws IOException {
+        String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                + "Authorization: Bearer " + System.getProperty("td.admin.token") + "\r\n";
+        if (body != null) {
+            head += "Content-Type: " + contentType + "\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n";
+        }
+        return exchange(port, head + "\r\n" + (body == null ? "" : body));
     }
 
     private static void expect(String status, String response) {
