@@ -72,13 +72,16 @@ final class HealthState {
 
     /**
      * Attaches a view that showed another status until now (its own state's, before it joined this one): for
-     * that distributor backend the switch is a transition, logged and counted like any other. Under the lock,
-     * so that no transition of this state slips between reading the status and attaching.
+     * that distributor backend the switch is a transition, counted like any other, and logged while few views
+     * share the state. Under the lock, so that no transition of this state slips between reading the status and
+     * attaching.
      */
     synchronized void attach(BackendHealth view, Status shownBefore) {
         views.add(view);
         if (shownBefore != status) {
-            view.changed(shownBefore, status, "verdict of the backends already probed with this URL and health check", true);
+            // Logged for the first few views only, like the transitions of a state shown by many (see change).
+            view.changed(shownBefore, status, "verdict of the backends already probed with this URL and health check",
+                    views.size() <= VIEWS_LOGGED_EACH);
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -53,7 +54,7 @@ public class Prober {
     @Inject
     public Prober(TdConfig config) {
         this.maxConcurrent = config.health().maxConcurrentProbes();
-        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+        this.vertx = newVertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
                 .setInternalBlockingPoolSize(1));
         HttpClientOptions httpOptions = new HttpClientOptions()
                 .setKeepAlive(false)
@@ -63,6 +64,23 @@ public class Prober {
                 .ifPresent(pem -> httpOptions.setTrustOptions(new PemTrustOptions().addCertPath(pem)));
         this.http = vertx.createHttpClient(httpOptions, new PoolOptions().setHttp1MaxSize(maxConcurrent));
         this.tcp = vertx.createNetClient(new NetClientOptions());
+    }
+
+    /**
+     * Creates the probes' own Vert.x on a plain thread: this bean is first used on a thread of Quarkus's Vert.x,
+     * where Vert.x would log a warning about creating a second instance from inside the first.
+     */
+    private static Vertx newVertx(VertxOptions options) {
+        CompletableFuture<Vertx> created = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                created.complete(Vertx.vertx(options));
+            } catch (RuntimeException | Error e) {
+                created.completeExceptionally(e);
+            }
+        }, "td-prober-init");
+        thread.start();
+        return created.join();
     }
 
     @PreDestroy

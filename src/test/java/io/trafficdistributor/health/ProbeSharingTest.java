@@ -86,29 +86,13 @@ class ProbeSharingTest {
         }
 
         // A failure reaches every distributor through the one probe, and is logged once for all of them.
-        List<String> logged = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(String.format(record.getMessage(), record.getParameters()));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger healthLog = Logger.getLogger(BackendHealth.class.getName());
-        healthLog.addHandler(capture);
+        List<String> logged;
         server.healthStatus(500);
-        try {
+        try (HealthLog log = new HealthLog()) {
             await().atMost(Duration.ofSeconds(5)).until(() -> names.stream().allMatch(n -> HealthProbeTest.health(n, 0).equals("DOWN")));
+            logged = log.lines;
         } finally {
             server.healthStatus(200);
-            healthLog.removeHandler(capture);
         }
         List<String> downLines = logged.stream().filter(l -> l.contains("probe-shared-") && l.contains("-> DOWN")).toList();
         assertEquals(1, downLines.size(), downLines.toString());
@@ -132,6 +116,7 @@ class ProbeSharingTest {
     void aBurstOfNewDistributorsOfOneServerCostsAProbeASecondNotOnePerDistributor() {
         List<String> names = IntStream.range(0, 20).mapToObj(i -> "probe-burst-" + i).toList();
         long started = System.nanoTime();
+        HealthLog log = new HealthLog();
         for (String name : names) {
             json("""
                     {"name":"%s","hostnames":["%s.test"],"backends":[{"name":"server","url":"%s"}],
@@ -143,9 +128,37 @@ class ProbeSharingTest {
         // Each creation joins the one state of /burst; a probe running or ended less than a second ago is fresh
         // enough for it, so the burst costs about one probe per second it lasts (20 if each creation probed).
         await().atMost(Duration.ofSeconds(5)).until(() -> names.stream().allMatch(n -> HealthProbeTest.health(n, 0).equals("UP")));
+        log.close();
         int probes = server.probes("/burst");
         assertTrue(probes >= 1 && probes <= Math.ceil(seconds) + 2, probes + " probes for 20 creations in " + seconds + " s");
+        // The log says it for the first few only (the first distributor's own verdict, then joins), not 20 times.
+        List<String> upLines = log.lines.stream().filter(l -> l.contains("probe-burst-") && l.contains("-> UP")).toList();
+        assertTrue(!upLines.isEmpty() && upLines.size() <= HealthState.VIEWS_LOGGED_EACH, upLines.toString());
         names.forEach(ProbeSharingTest::delete);
+    }
+
+    /** The lines logged by the health classes while open. */
+    static final class HealthLog extends Handler implements AutoCloseable {
+        final List<String> lines = new CopyOnWriteArrayList<>();
+        private final Logger logger = Logger.getLogger(BackendHealth.class.getName());
+
+        HealthLog() {
+            logger.addHandler(this);
+        }
+
+        @Override
+        public void publish(LogRecord record) {
+            lines.add(String.format(record.getMessage(), record.getParameters()));
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            logger.removeHandler(this);
+        }
     }
 
     static void delete(String name) {
