@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Throughput benchmark: the direct backend, NGINX, HAProxy and Traffic Distributor, each round-robin over the
-# same two single-process NGINX backends with keep-alive to them, loaded in alternation for ROUNDS rounds.
+# Throughput benchmark: the direct backend, NGINX, HAProxy, a bare Vert.x proxy (the ceiling of anything built on
+# Vert.x's HTTP server and client, BareVertxProxy.java) and Traffic Distributor, each round-robin over the same two
+# single-process NGINX backends with keep-alive to them, loaded in alternation for ROUNDS rounds.
 #
 # Usage:
 #   bench/throughput.sh              closed loop: wrk -t1 -c32 -d${SECONDS_PER_RUN}s --latency -H 'Host: bench.test'
@@ -22,7 +23,7 @@ ROUNDS=${ROUNDS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 export PROXY_WORKERS=${PROXY_WORKERS:-$(nproc)}
 HOST=bench.test
-TARGETS=(direct nginx haproxy traffic-distributor)
+TARGETS=(direct nginx haproxy vertx-bare traffic-distributor)
 
 PA=$(free_port); PB=$(free_port)
 start_backend a "$PA"
@@ -41,8 +42,15 @@ start_haproxy "$HAPROXY_PORT" "  balance roundrobin
   server a 127.0.0.1:$PA
   server b 127.0.0.1:$PB"
 
+# The ceiling of anything on Vert.x core: a bare proxy on the service's own Vert.x and Netty jars (BareVertxProxy.java).
+BARE_PORT=$(free_port)
+java -Xmx256m -cp "$ROOT/target/quarkus-app/lib/main/*" "$BENCH_DIR/BareVertxProxy.java" "$BARE_PORT" "$PA" "$PB" \
+  "$PROXY_WORKERS" > "$WORK/vertx-bare.log" 2>&1 &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$BARE_PORT/"
+
 declare -A URL=([direct]="http://127.0.0.1:$PA/" [nginx]="http://127.0.0.1:$NGINX_PORT/"
-  [haproxy]="http://127.0.0.1:$HAPROXY_PORT/" [traffic-distributor]="$TD_PROXY/")
+  [haproxy]="http://127.0.0.1:$HAPROXY_PORT/" [vertx-bare]="http://127.0.0.1:$BARE_PORT/" [traffic-distributor]="$TD_PROXY/")
 
 # One measurement: prints "req/s p50_ms p99_ms errors".
 measure() { # url
@@ -77,8 +85,9 @@ sample_backend_conns() {
 }
 
 WARMUP_SECONDS=${WARMUP_SECONDS:-60}
-echo "warm-up: traffic-distributor ${WARMUP_SECONDS}s (JIT)" >&2
+echo "warm-up: traffic-distributor ${WARMUP_SECONDS}s, vertx-bare $((WARMUP_SECONDS / 3 + 1))s (JIT)" >&2
 SECONDS_PER_RUN=$WARMUP_SECONDS measure "${URL[traffic-distributor]}" >/dev/null
+SECONDS_PER_RUN=$((WARMUP_SECONDS / 3 + 1)) measure "${URL[vertx-bare]}" >/dev/null
 
 RESULTS="$WORK/results"
 : > "$RESULTS"
