@@ -189,6 +189,18 @@ class ProxyHardeningTest {
     }
 
     @Test
+    void aSlowHeadAfterAKeptAliveRequestGetsItsOwnFullTimeout() throws Exception {
+        // A quick request, then 1.2 s later half a head and silence: cut 2 s after that head's first byte (about
+        // 3.2 s in), not 2 s after the connection opened, whatever timer the first request left running.
+        Exchange exchange = exchange(1200, "GET /one HTTP/1.1\r\nHost: hardening.test\r\n\r\n",
+                "GET /two HTTP/1.1\r\nHost: hardening.test\r\n");
+        assertTrue(exchange.answer().startsWith("HTTP/1.1 200"), exchange.answer());
+        assertTrue(exchange.answer().contains("HTTP/1.1 408"), exchange.answer());
+        assertTrue(exchange.closed(), "the connection stays open after the header timeout");
+        assertTrue(exchange.millis() >= 2900 && exchange.millis() < 5000, "cut after " + exchange.millis() + " ms");
+    }
+
+    @Test
     void normalRequestsStillPass() {
         assertEquals(200, ProxyClient.get("hardening.test", "/").statusCode());
     }
