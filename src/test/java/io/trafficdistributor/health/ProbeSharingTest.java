@@ -9,10 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.trafficdistributor.support.CapturedLog;
 import io.trafficdistributor.support.TestBackend;
 
 /**
@@ -88,7 +85,7 @@ class ProbeSharingTest {
         // A failure reaches every distributor through the one probe, and is logged once for all of them.
         List<String> logged;
         server.healthStatus(500);
-        try (HealthLog log = new HealthLog()) {
+        try (CapturedLog log = healthLog()) {
             await().atMost(Duration.ofSeconds(5)).until(() -> names.stream().allMatch(n -> HealthProbeTest.health(n, 0).equals("DOWN")));
             logged = log.lines;
         } finally {
@@ -116,7 +113,7 @@ class ProbeSharingTest {
     void aBurstOfNewDistributorsOfOneServerCostsAProbeASecondNotOnePerDistributor() {
         List<String> names = IntStream.range(0, 20).mapToObj(i -> "probe-burst-" + i).toList();
         long started = System.nanoTime();
-        HealthLog log = new HealthLog();
+        CapturedLog log = healthLog();
         for (String name : names) {
             json("""
                     {"name":"%s","hostnames":["%s.test"],"backends":[{"name":"server","url":"%s"}],
@@ -137,28 +134,9 @@ class ProbeSharingTest {
         names.forEach(ProbeSharingTest::delete);
     }
 
-    /** The lines logged by the health classes while open. */
-    static final class HealthLog extends Handler implements AutoCloseable {
-        final List<String> lines = new CopyOnWriteArrayList<>();
-        private final Logger logger = Logger.getLogger(BackendHealth.class.getName());
-
-        HealthLog() {
-            logger.addHandler(this);
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            lines.add(String.format(record.getMessage(), record.getParameters()));
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            logger.removeHandler(this);
-        }
+    /** The lines of the health log (per distributor backend, and per shared server). */
+    static CapturedLog healthLog() {
+        return new CapturedLog(BackendHealth.class.getName());
     }
 
     static void delete(String name) {

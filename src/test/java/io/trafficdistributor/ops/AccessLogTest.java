@@ -5,12 +5,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.trafficdistributor.support.CapturedLog;
 import io.trafficdistributor.support.ProxyClient;
 import io.trafficdistributor.support.TestBackend;
 
@@ -27,31 +22,17 @@ import io.trafficdistributor.support.TestBackend;
 class AccessLogTest {
 
     static TestBackend backend;
-    static final List<String> lines = new CopyOnWriteArrayList<>();
-    static final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            lines.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    static CapturedLog log;
 
     @BeforeAll
     static void start() {
         backend = TestBackend.start("logged");
-        Logger.getLogger("td.access").addHandler(capture);
+        log = new CapturedLog("td.access");
     }
 
     @AfterAll
     static void stop() {
-        Logger.getLogger("td.access").removeHandler(capture);
+        log.close();
         backend.close();
     }
 
@@ -62,8 +43,8 @@ class AccessLogTest {
                 .formatted(backend.url())).post("/api/v1/distributors").then().statusCode(201);
         assertEquals(200, ProxyClient.get("access-log.test", "/orders?id=1").statusCode());
 
-        await().until(() -> lines.stream().anyMatch(l -> l.contains("\"access-log\"")));
-        JsonNode line = new ObjectMapper().readTree(lines.stream().filter(l -> l.contains("\"access-log\"")).findFirst().orElseThrow());
+        await().until(() -> log.lines.stream().anyMatch(l -> l.contains("\"access-log\"")));
+        JsonNode line = new ObjectMapper().readTree(log.lines.stream().filter(l -> l.contains("\"access-log\"")).findFirst().orElseThrow());
         assertEquals("access-log", line.get("distributor").asText());
         assertEquals("only", line.get("backend").asText());
         assertEquals("GET", line.get("method").asText());
