@@ -8,7 +8,8 @@ COPY .mvn .mvn
 RUN ./mvnw -B -q dependency:go-offline || true
 COPY openapi openapi
 COPY src src
-RUN ./mvnw -B package -DskipTests
+# Without the class-data archive here: the run stage records its own, with its own JRE.
+RUN ./mvnw -B package -DskipTests -Dquarkus.package.jar.appcds.enabled=false
 
 # Run: the JRE and the Quarkus fast-jar layout only. The base image (Ubuntu) brings curl, which the
 # health check in docker-compose.yml calls: keep it if you change the base.

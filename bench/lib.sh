@@ -61,8 +61,8 @@ jar() {
   fi
 }
 
-# The JVM options the README recommends for running the service (bounded heap, small fixed young generation);
-# TD_JAVA_OPTS replaces them.
+# The JVM options the README recommends for running the service (bounded heap, small fixed young generation, the
+# class-data archive, which is why start_service runs it from target/quarkus-app); TD_JAVA_OPTS replaces them.
 TD_JAVA_OPTS=${TD_JAVA_OPTS-"-Xmx512m -Xmn64m -XX:SharedArchiveFile=app-cds.jsa"}
 
 # The packaged service on its own embedded PostgreSQL under $WORK. Sets TD_ADMIN and TD_PROXY.

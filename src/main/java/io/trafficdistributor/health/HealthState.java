@@ -3,9 +3,11 @@ package io.trafficdistributor.health;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
+import io.trafficdistributor.domain.HealthCheckType;
 import io.trafficdistributor.health.BackendHealth.Source;
 import io.trafficdistributor.health.BackendHealth.Status;
 import io.trafficdistributor.service.HealthCheckDocument;
@@ -35,6 +37,7 @@ final class HealthState {
     /** A backend without probes that went DOWN passively gets traffic again after this long. */
     static final long PASSIVE_DOWN_MILLIS = 10_000;
 
+    /** The category of the per-distributor-backend lines too: one place to look for, or silence, transitions. */
     private static final Logger LOG = Logger.getLogger(BackendHealth.class);
     /** Transitions of a state shown by more distributor backends than this are logged once for all. */
     static final int VIEWS_LOGGED_EACH = 3;
@@ -218,8 +221,8 @@ final class HealthState {
         }
         if (!each) {
             String some = views.stream().limit(VIEWS_LOGGED_EACH).map(v -> v.distributor() + "/" + v.backend())
-                    .collect(java.util.stream.Collectors.joining(", "));
-            String probe = check.type() == io.trafficdistributor.domain.HealthCheckType.HTTP ? "HTTP " + check.path() : "TCP";
+                    .collect(Collectors.joining(", "));
+            String probe = check.type() == HealthCheckType.HTTP ? "HTTP " + check.path() : "TCP";
             LOG.infof("Backend %s (%s): %s -> %s (%s) for %d distributor backends: %s, ...", key.url(), probe, from, to,
                     reason, views.size(), some);
         }

@@ -14,6 +14,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import io.quarkus.arc.ClientProxy;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.trafficdistributor.config.TdConfig;
@@ -52,7 +53,7 @@ public class ProxyServer implements HealthCheck {
         TdConfig.Proxy proxy = config.proxy();
         int eventLoops = proxy.eventLoops().orElse(Runtime.getRuntime().availableProcessors());
         // The bean itself, not its CDI client proxy: the event loops read the table on every request.
-        Routes table = io.quarkus.arc.ClientProxy.unwrap(routes);
+        Routes table = ClientProxy.unwrap(routes);
         deployment = vertx.deployVerticle(() -> new ProxyVerticle(proxy, table, metrics, connections),
                 new DeploymentOptions().setInstances(eventLoops))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

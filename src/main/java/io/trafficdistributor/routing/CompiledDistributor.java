@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import io.trafficdistributor.balancing.Balancer;
 import io.trafficdistributor.balancing.Balancers;
@@ -117,7 +118,7 @@ public final class CompiledDistributor {
      * The proxy's per-distributor meters, kept here so a request need not look them up by name; created once
      * (by {@code create}) even when several event loops ask first at the same time, since the meters hold state.
      */
-    public Object proxyMeters(java.util.function.Function<CompiledDistributor, Object> create) {
+    public Object proxyMeters(Function<CompiledDistributor, Object> create) {
         Object meters = proxyMeters;
         if (meters != null) {
             return meters;
