@@ -85,6 +85,23 @@ public interface TdConfig {
         /** Client connections open at once, over all event loops; further ones are closed at once. */
         @WithDefault("20000")
         int maxConnections();
+
+        /**
+         * A request body up to this size is read whole before a backend is chosen: it can be sent again on a
+         * retry, and a client that drips it holds no backend connection meanwhile. Larger bodies stream.
+         */
+        @WithDefault("64K")
+        io.quarkus.runtime.configuration.MemorySize requestBuffer();
+
+        /** Longest pause between two reads of a request body; then 408 and the connection closes. */
+        @WithDefault("30s")
+        Duration bodyTimeout();
+
+        /**
+         * Addresses (CIDRs, or single addresses) of proxies in front of this one whose {@code Forwarded} and
+         * {@code X-Forwarded-*} headers are kept and appended to. From any other client they are replaced.
+         */
+        Optional<java.util.List<String>> trustedProxies();
     }
 
     interface Tls {

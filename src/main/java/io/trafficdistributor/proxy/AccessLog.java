@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 import io.trafficdistributor.routing.CompiledBackend;
-import io.vertx.core.http.HttpServerRequest;
 
 /**
  * One JSON line per proxied request on the {@code td.access} log category, when {@code td.proxy.access-log}
@@ -22,20 +21,20 @@ final class AccessLog {
     private AccessLog() {
     }
 
-    static void write(HttpServerRequest client, String distributor, CompiledBackend backend, int status,
-            long startNanos, int attempts) {
+    static void write(String method, String path, String client, String distributor, CompiledBackend backend,
+            int status, long startNanos, long bytesIn, long bytesOut, int attempts) {
         StringBuilder line = new StringBuilder(256).append('{');
         field(line, "time", Instant.now().toString()).append(',');
         field(line, "distributor", distributor).append(',');
         field(line, "backend", backend == null ? null : backend.name()).append(',');
-        field(line, "method", client.method().name()).append(',');
-        field(line, "path", client.path()).append(',');
+        field(line, "method", method).append(',');
+        field(line, "path", path).append(',');
         line.append("\"status\":").append(status).append(',');
         line.append("\"durationMillis\":")
                 .append(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNanos) / 1000.0).append(',');
-        line.append("\"bytesIn\":").append(client.bytesRead()).append(',');
-        line.append("\"bytesOut\":").append(client.response().bytesWritten()).append(',');
-        field(line, "client", client.remoteAddress() == null ? null : client.remoteAddress().hostAddress()).append(',');
+        line.append("\"bytesIn\":").append(bytesIn).append(',');
+        line.append("\"bytesOut\":").append(bytesOut).append(',');
+        field(line, "client", client).append(',');
         line.append("\"attempts\":").append(attempts).append('}');
         LOG.info(line);
     }

@@ -5,7 +5,6 @@ import java.util.List;
 
 import io.trafficdistributor.routing.CompiledBackend;
 import io.trafficdistributor.routing.CompiledDistributor;
-import io.vertx.core.net.HostAndPort;
 
 /**
  * One client request's way through its distributor's backends: which were tried, which answered. Never
@@ -16,25 +15,17 @@ final class Attempts {
     final CompiledDistributor distributor;
     /** The backend the client's sticky cookie names, or null. */
     final CompiledBackend affinity;
-    final String originalUri;
-    final HostAndPort clientAuthority;
     final long startNanos = System.nanoTime();
-    /** Whether the request may be sent again after it was sent once (idempotent, body held in memory). */
-    boolean replayable;
 
     private long tried; // bit i: backend i was tried (a distributor has at most 64 backends)
     int count;
     CompiledBackend current;
     /** Whether any attempt went to a backend that was not DOWN (else a failure is "no backend available"). */
     boolean triedAvailable;
-    /** Set when the attempt timer abandoned the current backend. */
-    boolean attemptTimedOut;
 
-    Attempts(CompiledDistributor distributor, CompiledBackend affinity, String originalUri, HostAndPort clientAuthority) {
+    Attempts(CompiledDistributor distributor, CompiledBackend affinity) {
         this.distributor = distributor;
         this.affinity = affinity;
-        this.originalUri = originalUri;
-        this.clientAuthority = clientAuthority;
     }
 
     boolean hasUntried() {
@@ -51,29 +42,42 @@ final class Attempts {
         if (!hasUntried()) {
             return null;
         }
-        List<CompiledBackend> candidates = new ArrayList<>(backends.size() - count);
-        CompiledBackend firstUntried = null;
-        for (CompiledBackend backend : backends) {
-            if ((tried & (1L << backend.index())) == 0) {
-                if (firstUntried == null) {
-                    firstUntried = backend;
-                }
-                if (backend.health().available()) {
-                    candidates.add(backend);
+        CompiledBackend chosen;
+        if (count == 0 && allAvailable(backends)) {
+            chosen = distributor.balancer().pick(backends, affinity); // the common case: no list to build
+            triedAvailable = true;
+        } else {
+            List<CompiledBackend> candidates = new ArrayList<>(backends.size() - count);
+            CompiledBackend firstUntried = null;
+            for (CompiledBackend backend : backends) {
+                if ((tried & (1L << backend.index())) == 0) {
+                    if (firstUntried == null) {
+                        firstUntried = backend;
+                    }
+                    if (backend.health().available()) {
+                        candidates.add(backend);
+                    }
                 }
             }
-        }
-        CompiledBackend chosen;
-        if (candidates.isEmpty()) {
-            chosen = firstUntried;
-        } else {
-            chosen = distributor.balancer().pick(candidates, affinity);
-            triedAvailable = true;
+            if (candidates.isEmpty()) {
+                chosen = firstUntried;
+            } else {
+                chosen = distributor.balancer().pick(candidates, affinity);
+                triedAvailable = true;
+            }
         }
         tried |= 1L << chosen.index();
         count++;
         current = chosen;
-        attemptTimedOut = false;
         return chosen;
+    }
+
+    private static boolean allAvailable(List<CompiledBackend> backends) {
+        for (int i = 0; i < backends.size(); i++) {
+            if (!backends.get(i).health().available()) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -8,19 +8,17 @@ import io.netty.channel.Channel;
 /** The proxy listener's open client connections, over all event loops, so that a shutdown can drain them. */
 final class ClientConnections {
 
-    private final Set<ClientConnection> open = ConcurrentHashMap.newKeySet();
+    private final Set<ClientHandler> open = ConcurrentHashMap.newKeySet();
     private volatile Channel listener;
     private volatile boolean draining;
 
-    void add(ClientConnection connection) {
-        if (listener == null) {
-            listener = connection.channel().parent(); // the listening socket that accepted it
-        }
-        open.add(connection);
+    void listener(Channel socket) {
+        listener = socket;
     }
 
-    void remove(ClientConnection connection) {
-        open.remove(connection);
+    void add(ClientHandler connection) {
+        open.add(connection);
+        connection.channel().closeFuture().addListener(closed -> open.remove(connection));
     }
 
     boolean draining() {
@@ -41,7 +39,7 @@ final class ClientConnections {
         if (socket != null) {
             socket.close();
         }
-        open.forEach(ClientConnection::drain);
+        open.forEach(ClientHandler::drain);
     }
 
     /** Closes every connection still open, mid-request or not (the grace period is over). */

@@ -27,13 +27,18 @@ import io.trafficdistributor.routing.CompiledDistributor;
  * <li>{@code td_proxy_failovers_total{distributor,to}}: a FAILOVER distributor's traffic moved to another backend
  * (failing over, or back), counted from the responses served: the first response from {@code to} after one from
  * another backend</li>
- * <li>{@code td_proxy_unroutable_total{reason}}: {@code no_host}, {@code unknown_host}</li>
+ * <li>{@code td_proxy_unroutable_total{reason}}: {@code no_host}, {@code bad_host} (malformed or repeated),
+ * {@code unknown_host}</li>
  * <li>{@code td_proxy_client_connections}, {@code td_proxy_backend_connections}: open connections</li>
  * <li>{@code td_proxy_refused_connections_total}: client connections closed at once, over
  * {@code td.proxy.max-connections}</li>
  * <li>{@code td_proxy_rejected_requests_total{reason}}: {@code header_timeout} (no complete request head within
- * {@code td.proxy.header-timeout}), {@code bad_framing} (Content-Length with Transfer-Encoding, or a coding other
- * than chunked)</li>
+ * {@code td.proxy.header-timeout}), {@code body_timeout} (a request body paused longer than
+ * {@code td.proxy.body-timeout}), {@code bad_framing} (conflicting Content-Lengths, Content-Length with
+ * Transfer-Encoding, a coding other than chunked, a malformed chunk), {@code malformed_head} (any other head the
+ * decoder refused), {@code bad_target} (a request target DESIGN §4 refuses), {@code method} (CONNECT)</li>
+ * <li>{@code td_proxy_pool_exhausted_total{distributor}}: attempts that waited {@code connectMillis} for a
+ * connection to a backend whose pool stayed busy</li>
  * </ul>
  * The meters of a distributor are looked up once per compiled distributor, not per request. A singleton
  * (no client proxy), because the event loops read its connection counters directly.
@@ -55,6 +60,11 @@ public class ProxyMetrics {
     private final Counter refusedConnections;
     private final Counter headerTimeouts;
     private final Counter badFraming;
+    private final Counter bodyTimeouts;
+    private final Counter malformedHeads;
+    private final Counter badTargets;
+    private final Counter refusedMethods;
+    private final Counter badHost;
 
     @Inject
     public ProxyMetrics(MeterRegistry registry) {
@@ -68,6 +78,31 @@ public class ProxyMetrics {
         refusedConnections = registry.counter("td.proxy.refused.connections");
         headerTimeouts = registry.counter("td.proxy.rejected.requests", "reason", "header_timeout");
         badFraming = registry.counter("td.proxy.rejected.requests", "reason", "bad_framing");
+        bodyTimeouts = registry.counter("td.proxy.rejected.requests", "reason", "body_timeout");
+        malformedHeads = registry.counter("td.proxy.rejected.requests", "reason", "malformed_head");
+        badTargets = registry.counter("td.proxy.rejected.requests", "reason", "bad_target");
+        refusedMethods = registry.counter("td.proxy.rejected.requests", "reason", "method");
+        badHost = registry.counter("td.proxy.unroutable", "reason", "bad_host");
+    }
+
+    void bodyTimeout() {
+        bodyTimeouts.increment();
+    }
+
+    void malformedHead() {
+        malformedHeads.increment();
+    }
+
+    void badTarget() {
+        badTargets.increment();
+    }
+
+    void refusedMethod() {
+        refusedMethods.increment();
+    }
+
+    void badHost() {
+        badHost.increment();
     }
 
     void headerTimeout() {
@@ -102,6 +137,7 @@ public class ProxyMetrics {
         private final Counter retryConnect;
         private final Counter retryNoResponse;
         private final Counter retryAttemptTimeout;
+        private final Counter poolExhausted;
         /** FAILOVER only: switches to each backend, and the backend that served the last response. */
         private final Counter[] failoversTo;
         private final AtomicReference<CompiledBackend> servedBy = new AtomicReference<>();
@@ -123,6 +159,7 @@ public class ProxyMetrics {
             this.retryConnect = retries("connect");
             this.retryNoResponse = retries("no_response");
             this.retryAttemptTimeout = retries("attempt_timeout");
+            this.poolExhausted = registry.counter("td.proxy.pool.exhausted", "distributor", distributor);
             if (compiled.routing() == RoutingMethod.FAILOVER) {
                 failoversTo = new Counter[backends];
                 for (CompiledBackend backend : compiled.backends()) {
@@ -164,6 +201,10 @@ public class ProxyMetrics {
                     failoversTo[backend.index()].increment();
                 }
             }
+        }
+
+        void poolExhausted() {
+            poolExhausted.increment();
         }
 
         void retryAfterConnectFailure() {

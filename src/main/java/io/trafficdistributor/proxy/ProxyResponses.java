@@ -1,9 +1,16 @@
 package io.trafficdistributor.proxy;
 
-import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
+import java.nio.charset.StandardCharsets;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 
 /**
  * The responses the proxy writes itself: short plain text naming the distributor, never a stack trace or
@@ -11,21 +18,33 @@ import io.vertx.core.http.HttpServerResponse;
  */
 final class ProxyResponses {
 
-    static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain; charset=utf-8");
+    static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain; charset=utf-8");
     /** Seconds a client is told to wait when no backend could take its request. */
     static final String RETRY_AFTER_SECONDS = "5";
+    /** Every method but CONNECT is forwarded; a 405 must say which are allowed (RFC 9110 §15.5.6). */
+    static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE";
 
     private ProxyResponses() {
     }
 
-    /** Ends a response of the proxy's own: lookup errors, and what the forwarder answers when no backend did. */
-    static Future<Void> end(HttpServerResponse response, int status, String message) {
-        Buffer body = Buffer.buffer(message + "\n");
-        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN);
+    /** A whole response of the proxy's own; {@code close} marks it as the connection's last. */
+    static FullHttpResponse of(int status, String message, boolean close) {
+        byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                Unpooled.wrappedBuffer(body));
+        HttpHeaders headers = response.headers();
+        headers.set(HttpHeaderNames.CONTENT_TYPE, TEXT_PLAIN);
+        headers.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        headers.set(HttpHeaderNames.DATE, HttpDate.now());
         if (status == 503) {
-            response.putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+            headers.set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        } else if (status == 405) {
+            headers.set(HttpHeaderNames.ALLOW, ALLOWED_METHODS);
         }
-        return response.end(body);
+        if (close) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return response;
     }
 
     /** A client-supplied value, shortened and stripped of control characters, safe to echo in a message. */

@@ -1,7 +1,8 @@
 package io.trafficdistributor.proxy;
 
+import java.io.File;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,19 +15,22 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.trafficdistributor.config.TdConfig;
 import io.trafficdistributor.routing.ChangeFeed;
 import io.trafficdistributor.routing.Routes;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.VertxInternal;
 
 /**
- * Opens the proxy listener on every configured event loop, once the routing table is loaded, and on shutdown
- * drains it: no new connections, requests in flight finish within {@code td.shutdown.grace}. Its readiness
- * check is UP only while the listener accepts traffic.
+ * Opens the proxy listener once the routing table is loaded, and on shutdown drains it: no new connections,
+ * requests in flight finish within {@code td.shutdown.grace}. Its readiness check is UP only while the listener
+ * accepts traffic.
  */
 @ApplicationScoped
 @Readiness
@@ -47,22 +51,35 @@ public class ProxyServer implements HealthCheck {
     ProxyMetrics metrics;
 
     private final ClientConnections connections = new ClientConnections();
-    private volatile String deployment;
+    private volatile ProxyListener listener;
 
     void onStart(@Observes @Priority(ChangeFeed.LOAD_PRIORITY + 10) StartupEvent event) throws Exception {
         TdConfig.Proxy proxy = config.proxy();
+        VertxInternal internal = (VertxInternal) vertx;
+        TrustedProxies trusted = TrustedProxies.parse(proxy.trustedProxies().orElse(List.of()));
+        ProxySettings settings = ProxySettings.of(proxy, trusted, backendTls(proxy), internal.nettyAddressResolverGroup(),
+                internal.transport().channelFactory(false), internal.transport().serverChannelFactory(false));
         int eventLoops = proxy.eventLoops().orElse(Runtime.getRuntime().availableProcessors());
         // The bean itself, not its CDI client proxy: the event loops read the table on every request.
         Routes table = ClientProxy.unwrap(routes);
-        deployment = vertx.deployVerticle(() -> new ProxyVerticle(proxy, table, metrics, connections),
-                new DeploymentOptions().setInstances(eventLoops))
-                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        LOG.infof("Proxy listening on %s:%d (%d event loops)", proxy.host(), proxy.port(), eventLoops);
+        ProxyListener opened = new ProxyListener(internal, settings, metrics, table, connections, eventLoops);
+        opened.bind(proxy.host(), proxy.port());
+        listener = opened;
+        LOG.infof("Proxy listening on %s:%d (%d event loops)", proxy.host(), proxy.port(), opened.eventLoops());
+    }
+
+    /** The TLS client of https backends: the JVM's trust store, or {@code td.proxy.tls.trust-certificates}. */
+    private static SslContext backendTls(TdConfig.Proxy proxy) throws Exception {
+        SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
+        if (proxy.tls().trustCertificates().isPresent()) {
+            builder.trustManager(new File(proxy.tls().trustCertificates().get()));
+        }
+        return builder.build();
     }
 
     /** First of the shutdown observers: health probes and the rest keep working while requests finish. */
     void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) throws Exception {
-        String running = deployment;
+        ProxyListener running = listener;
         if (running == null) {
             return;
         }
@@ -74,14 +91,12 @@ public class ProxyServer implements HealthCheck {
                     grace, open);
             if (!awaitAllClosed(grace)) {
                 LOG.warnf("Shutdown grace period (%s) over: closing %d connection(s) still open", grace, connections.size());
-                // Client connections first: their clients see the connection cut, not an error blamed on a
-                // backend whose connection the undeployment below would close at the same moment.
                 connections.closeAll();
                 awaitAllClosed(Duration.ofSeconds(1));
             }
         }
-        deployment = null;
-        vertx.undeploy(running).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        listener = null;
+        running.close();
     }
 
     /** Waits up to {@code timeout} for the last client connection to close; whether none is left. */
@@ -95,7 +110,7 @@ public class ProxyServer implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        boolean accepting = deployment != null && !connections.draining();
+        boolean accepting = listener != null && !connections.draining();
         return HealthCheckResponse.named("proxy listener")
                 .status(accepting)
                 .withData("port", config.proxy().port())

@@ -1,0 +1,326 @@
+package io.trafficdistributor.proxy;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.trafficdistributor.domain.RoutingMethod;
+import io.trafficdistributor.routing.CompiledBackend;
+import io.trafficdistributor.routing.CompiledDistributor;
+
+/**
+ * One client connection after the decoder: takes its requests one at a time (a pipelined request waits, unread,
+ * until the one before it is answered), refuses what DESIGN §4 refuses before anything reaches a backend
+ * (framing, target, Host, CONNECT), routes by host, and hands the rest to an {@link Exchange}. All state is
+ * touched only on the connection's event loop.
+ */
+final class ClientHandler extends ChannelInboundHandlerAdapter {
+
+    private final ProxyWorker worker;
+    private ChannelHandlerContext context;
+    /** The client's address as headers and logs give it, and whether it is a trusted proxy. */
+    private String clientAddress;
+    private InetAddress clientInet;
+    private boolean trusted;
+    private int localPort;
+    private Exchange exchange;
+    /** Messages of requests behind the one in progress (pipelining), held unread in order. */
+    private ArrayDeque<Object> pending;
+    private boolean draining;
+    private boolean tunnel;
+
+    ClientHandler(ProxyWorker worker) {
+        this.worker = worker;
+    }
+
+    Channel channel() {
+        return context.channel();
+    }
+
+    ProxyWorker worker() {
+        return worker;
+    }
+
+    String clientAddress() {
+        return clientAddress;
+    }
+
+    InetAddress clientInet() {
+        return clientInet;
+    }
+
+    int localPort() {
+        return localPort;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        context = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+            clientInet = remote.getAddress();
+            clientAddress = ForwardedHeaders.clientAddress(clientInet);
+            trusted = worker.settings.trustedProxies().trusts(clientInet);
+        }
+        if (ctx.channel().localAddress() instanceof InetSocketAddress local) {
+            localPort = local.getPort();
+        }
+        worker.connections.add(this);
+        super.channelActive(ctx);
+    }
+
+    /** Whether a response is being written: the header timeout then only closes. */
+    boolean responding() {
+        return exchange != null;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (pending != null || (exchange != null && exchange.requestEnded())) {
+            hold(msg);
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void hold(Object msg) {
+        if (pending == null) {
+            pending = new ArrayDeque<>(4);
+        }
+        pending.addLast(msg);
+        updateRead();
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest request) {
+            if (request.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                refuse(request.decoderResult().cause());
+                return;
+            }
+            begin(request);
+            if (msg instanceof HttpContent content) { // not produced by the decoder; kept for completeness
+                dispatch(content);
+            }
+            return;
+        }
+        if (!(msg instanceof HttpContent content)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            Throwable cause = content.decoderResult().cause();
+            content.release();
+            if (exchange != null) {
+                exchange.requestBodyMalformed();
+            }
+            worker.metrics.badFraming();
+            answerAndClose(400, cause instanceof TooLongFrameException
+                    ? "The chunked request body has a chunk line that is too long."
+                    : "The chunked request body is malformed.");
+            return;
+        }
+        if (exchange != null) {
+            exchange.requestContent(content);
+        } else {
+            content.release(); // the body of a request the proxy answered itself: read and dropped
+        }
+    }
+
+    /** A head the decoder could not accept. */
+    private void refuse(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            answerAndClose(414, "The request line is too long.");
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            answerAndClose(431, "The request header fields are too large.");
+        } else if (cause instanceof RequestDecoder.FramingException framing) {
+            worker.metrics.badFraming();
+            answerAndClose(400, framing.getMessage());
+        } else if (cause != null && cause.getMessage() != null && cause.getMessage().contains("Content-Length")) {
+            worker.metrics.badFraming();
+            answerAndClose(400, "The request has conflicting or invalid Content-Length headers.");
+        } else {
+            worker.metrics.malformedHead();
+            answerAndClose(400, "The request head is malformed.");
+        }
+    }
+
+    private void begin(HttpRequest request) {
+        HttpMethod method = request.method();
+        if (method == HttpMethod.CONNECT) {
+            worker.metrics.refusedMethod();
+            answerAndClose(405, "CONNECT is not supported: this is a reverse proxy.");
+            return;
+        }
+        RequestTarget.Result target = RequestTarget.parse(method.name(), request.uri());
+        if (target.error() != null) {
+            worker.metrics.badTarget();
+            answerAndClose(400, target.error());
+            return;
+        }
+        RequestHeads.Scan scan = RequestHeads.scan(request.headers(), trusted);
+        if (scan.hostLines > 1) {
+            worker.metrics.badHost();
+            answerAndClose(400, "The request has more than one Host header.");
+            return;
+        }
+        // RFC 9112 §3.2.2: an absolute-form target's authority replaces Host.
+        String authority = target.authority() != null ? target.authority() : scan.host;
+        if (authority == null || (scan.hostLines == 0 && target.authority() == null)) {
+            worker.metrics.noHost();
+            answerAndClose(400, "The request has no Host header.");
+            return;
+        }
+        String host = HostHeader.host(authority);
+        if (host == null) {
+            worker.metrics.badHost();
+            answerAndClose(400, HostHeader.error(authority));
+            return;
+        }
+        CompiledDistributor distributor = worker.routes.table().lookup(host);
+        if (distributor == null) {
+            worker.metrics.unknownHost();
+            answerItself(request, 404, "No distributor serves host " + ProxyResponses.quote(host) + ".");
+            return;
+        }
+        if (!distributor.enabled()) {
+            worker.metrics.of(distributor).answered(null, 503, System.nanoTime());
+            answerItself(request, 503, "Distributor '" + distributor.name() + "' is disabled.");
+            return;
+        }
+        boolean expectContinue = false;
+        if (scan.expect != null) {
+            if (!"100-continue".equalsIgnoreCase(scan.expect.trim())) {
+                answerItself(request, 417, "Only the expectation 100-continue is supported.");
+                return;
+            }
+            expectContinue = true;
+        }
+        CompiledBackend affinity = null;
+        if (distributor.routing() == RoutingMethod.STICKY_SESSIONS) {
+            affinity = distributor.backendForStickyToken(
+                    Cookies.value(request.headers(), distributor.stickySession().cookieName()));
+        }
+        String upgradeTo = RequestHeads.isWebSocketUpgrade(method.name(), request.headers(), scan)
+                ? request.headers().get(io.netty.handler.codec.http.HttpHeaderNames.UPGRADE) : null;
+        // The exchange reads the body's framing from the head before the head is rewritten for the backends.
+        exchange = new Exchange(this, request, target.pathAndQuery(), distributor, affinity, upgradeTo, expectContinue,
+                HttpUtil.isKeepAlive(request) && !draining);
+        String proto = "http";
+        RequestHeads.rewrite(request.headers(), scan, distributor.passHostHeader() ? authority : null, authority,
+                clientAddress, ForwardedHeaders.forwardedElement(clientInet, proto, authority), proto, localPort, trusted);
+        exchange.start();
+    }
+
+    /**
+     * An answer of the proxy's own to a well-framed request: its body, if any, is read and dropped, and the
+     * connection goes on when the client keeps it alive.
+     */
+    private void answerItself(HttpRequest request, int status, String message) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
+        context.writeAndFlush(ProxyResponses.of(status, message, !keepAlive))
+                .addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+    }
+
+    /** An answer after which the connection cannot go on (its framing or head cannot be trusted). */
+    void answerAndClose(int status, String message) {
+        exchange = null;
+        releasePending();
+        context.channel().config().setAutoRead(false);
+        context.writeAndFlush(ProxyResponses.of(status, message, true)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The exchange in progress is over: the connection takes the next request, or closes. */
+    void exchangeFinished(boolean keepAlive) {
+        exchange = null;
+        if (!keepAlive || (draining && pending == null)) {
+            releasePending();
+            context.close();
+            return;
+        }
+        while (pending != null && (exchange == null || !exchange.requestEnded())) {
+            Object next = pending.pollFirst();
+            if (pending.isEmpty()) {
+                pending = null;
+            }
+            if (next == null) {
+                break;
+            }
+            dispatch(next);
+        }
+        updateRead();
+    }
+
+    /** The exchange became a tunnel: this connection is no longer HTTP. */
+    void upgraded() {
+        tunnel = true;
+        exchange = null;
+        releasePending();
+    }
+
+    /** Reads from the client only when the exchange wants its bytes and nothing is held back. */
+    void updateRead() {
+        boolean read = pending == null && (exchange == null || exchange.wantsClientBytes());
+        context.channel().config().setAutoRead(read);
+    }
+
+    /** Stops taking requests: closes now if idle, else after the response in progress. Any thread. */
+    void drain() {
+        context.channel().eventLoop().execute(() -> {
+            draining = true;
+            if (exchange == null && !tunnel) {
+                context.close();
+            }
+        });
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (exchange != null && ctx.channel().isWritable()) {
+            exchange.clientWritable();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        releasePending();
+        Exchange current = exchange;
+        exchange = null;
+        if (current != null) {
+            current.clientClosed();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close(); // a reset by the client, mostly: the channel's close ends the exchange
+    }
+
+    private void releasePending() {
+        if (pending != null) {
+            pending.forEach(ReferenceCountUtil::release);
+            pending = null;
+        }
+    }
+}

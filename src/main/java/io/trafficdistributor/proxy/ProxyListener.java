@@ -1,0 +1,114 @@
+package io.trafficdistributor.proxy;
+
+import java.net.BindException;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.trafficdistributor.routing.Routes;
+import io.vertx.core.impl.VertxInternal;
+import io.vertx.core.net.impl.VertxEventLoopGroup;
+
+/**
+ * The proxy's listening socket and each client connection's pipeline, read top to bottom:
+ * {@code guard} (connection cap, open-connections gauge), {@code idle} (idle timeout), {@code decoder} (HTTP/1.1
+ * requests, strict framing, header timeout), {@code encoder} (HTTP/1.1 responses), {@code client} (one request
+ * at a time into an {@link Exchange}).
+ * <p>
+ * It runs on Netty directly, on event loops of the Vert.x instance Quarkus manages (its epoll transport, its
+ * acceptor, its DNS resolver), so the service stays one Vert.x application; only the HTTP layer between socket
+ * and exchange is the proxy's own, since Vert.x's HTTP objects cost a third of the proxy's throughput.
+ */
+final class ProxyListener {
+
+    static final String REQUEST_DECODER = "decoder";
+    static final String RESPONSE_ENCODER = "encoder";
+
+    private final ProxySettings settings;
+    private final ProxyMetrics metrics;
+    private final ClientConnections connections;
+    private final Map<EventLoop, ProxyWorker> workers = new IdentityHashMap<>();
+    private final VertxEventLoopGroup group = new VertxEventLoopGroup();
+    private final ClientGuard guard;
+    private final EventLoopGroup acceptor;
+    private Channel socket;
+
+    ProxyListener(VertxInternal vertx, ProxySettings settings, ProxyMetrics metrics, Routes routes,
+            ClientConnections connections, int eventLoops) {
+        this.settings = settings;
+        this.metrics = metrics;
+        this.connections = connections;
+        this.guard = new ClientGuard(metrics, settings.maxConnections(), connections);
+        Set<EventLoop> loops = new LinkedHashSet<>();
+        for (int i = 0; i < eventLoops * 4 && loops.size() < eventLoops; i++) {
+            loops.add(vertx.getEventLoopGroup().next());
+        }
+        for (EventLoop loop : loops) {
+            group.addWorker(loop);
+            workers.put(loop, new ProxyWorker(loop, settings, metrics, routes, connections));
+        }
+        this.acceptor = vertx.getAcceptorEventLoopGroup();
+    }
+
+    int eventLoops() {
+        return workers.size();
+    }
+
+    /** Binds the port; a port in use is an error that names it. */
+    void bind(String host, int port) throws Exception {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptor, group)
+                .channelFactory(settings.serverChannels())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        ProxyWorker worker = workers.get(channel.eventLoop());
+                        ClientHandler client = new ClientHandler(worker);
+                        ChannelPipeline pipeline = channel.pipeline();
+                        pipeline.addLast("guard", guard);
+                        if (settings.idleTimeoutMillis() > 0) {
+                            pipeline.addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeoutMillis(),
+                                    TimeUnit.MILLISECONDS));
+                        }
+                        pipeline.addLast(REQUEST_DECODER, new RequestDecoder(settings, metrics::headerTimeout,
+                                client::responding));
+                        pipeline.addLast(RESPONSE_ENCODER, new HttpResponseEncoder());
+                        pipeline.addLast("client", client);
+                    }
+                });
+        try {
+            socket = bootstrap.bind(host, port).sync().channel();
+        } catch (Exception e) {
+            if (e instanceof BindException) {
+                throw new IllegalStateException("The proxy port " + host + ":" + port + " could not be opened: "
+                        + e.getMessage() + " (td.proxy.port, td.proxy.host)", e);
+            }
+            throw e;
+        }
+        connections.listener(socket);
+    }
+
+    void close() {
+        if (socket != null) {
+            socket.close().syncUninterruptibly();
+        }
+    }
+}

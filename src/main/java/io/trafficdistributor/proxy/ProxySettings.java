@@ -1,0 +1,35 @@
+package io.trafficdistributor.proxy;
+
+import java.net.InetSocketAddress;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.resolver.AddressResolverGroup;
+import io.trafficdistributor.config.TdConfig;
+
+/**
+ * The proxy listener's settings as plain values, read once at start: what every connection and exchange needs
+ * without going through the configuration on the hot path.
+ *
+ * @param backendTls   the TLS client context for https backends (certificates and host names verified)
+ * @param resolver     Vert.x's non-blocking DNS resolver, so a backend name never blocks an event loop
+ * @param channels     the socket channels of Vert.x's transport (epoll on Linux, else NIO)
+ */
+record ProxySettings(int maxRequestLine, int maxHeaderSize, long headerTimeoutMillis, long idleTimeoutMillis,
+        int maxConnections, int maxConnectionsPerBackend, long backendKeepAliveMillis, int requestBuffer,
+        long bodyTimeoutMillis, boolean accessLog, TrustedProxies trustedProxies, SslContext backendTls,
+        AddressResolverGroup<InetSocketAddress> resolver, ChannelFactory<? extends Channel> channels,
+        ChannelFactory<? extends ServerChannel> serverChannels) {
+
+    static ProxySettings of(TdConfig.Proxy proxy, TrustedProxies trusted, SslContext backendTls,
+            AddressResolverGroup<InetSocketAddress> resolver, ChannelFactory<? extends Channel> channels,
+            ChannelFactory<? extends ServerChannel> serverChannels) {
+        return new ProxySettings((int) proxy.maxRequestLine().asLongValue(), (int) proxy.maxHeaderSize().asLongValue(),
+                proxy.headerTimeout().toMillis(), proxy.idleTimeout().toMillis(), proxy.maxConnections(),
+                proxy.maxConnectionsPerBackend(), proxy.backendKeepAlive().toMillis(),
+                (int) Math.min(Integer.MAX_VALUE, proxy.requestBuffer().asLongValue()), proxy.bodyTimeout().toMillis(),
+                proxy.accessLog(), trusted, backendTls, resolver, channels, serverChannels);
+    }
+}
