@@ -8,11 +8,18 @@ WORK=${WORK:-$(mktemp -d /tmp/td-bench.XXXXXX)}
 TOKEN=bench-token
 PIDS=()
 
+# The Debian package that brings each tool the scripts use.
+declare -A PACKAGE_OF=([java]=openjdk-17-jdk-headless [jcmd]=openjdk-17-jdk-headless [nginx]=nginx-light
+  [haproxy]=haproxy [wrk]=wrk [h2load]=nghttp2-client [curl]=curl [python3]=python3)
+
 need() {
-  local missing=()
+  local missing=() packages=() tool
   for tool in "$@"; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
   if ((${#missing[@]})); then
-    echo "missing: ${missing[*]} — install them first, e.g.: apt-get install -y nginx-light haproxy wrk" >&2
+    for tool in "${missing[@]}"; do
+      [[ " ${packages[*]:-} " == *" ${PACKAGE_OF[$tool]:-$tool} "* ]] || packages+=("${PACKAGE_OF[$tool]:-$tool}")
+    done
+    echo "missing: ${missing[*]} — install them first: apt-get update && apt-get install -y ${packages[*]}" >&2
     exit 2
   fi
 }
@@ -29,10 +36,12 @@ wait_http() { # url [header]
   echo "timed out waiting for $1" >&2; return 1
 }
 
-# A backend: one single-process NGINX answering its name with a small fixed body; sets BACKEND_PID.
+# A backend: one single-process NGINX answering its name with a small fixed body, and a 1 MiB file (the same
+# random bytes on every backend) at /large; sets BACKEND_PID.
 start_backend() { # name port
   local name=$1 port=$2 dir="$WORK/backend-$1-$2"
   mkdir -p "$dir"
+  [[ -f $WORK/large.bin ]] || head -c 1048576 /dev/urandom > "$WORK/large.bin"
   cat > "$dir/nginx.conf" <<CONF
 daemon off;
 master_process off;
@@ -43,9 +52,11 @@ events { worker_connections 4096; }
 http {
   access_log off;
   keepalive_requests 1000000;
+  sendfile on;
   server {
     listen 127.0.0.1:$port reuseport backlog=4096;
     location / { default_type text/plain; return 200 "$name"; }
+    location = /large { default_type application/octet-stream; alias $WORK/large.bin; }
   }
 }
 CONF
@@ -61,15 +72,44 @@ jar() {
   fi
 }
 
+# The JVM that runs the service and the bare Java proxies, e.g. TD_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java.
+TD_JAVA=${TD_JAVA:-java}
+
+# "OpenJDK Runtime Environment (build 17.0.15+6-Debian-1deb12u1)": the JVM that TD_JAVA names.
+jvm_version() { "$TD_JAVA" -version 2>&1 | grep -m1 'Runtime Environment' || "$TD_JAVA" -version 2>&1 | head -1; }
+
 # The JVM options the README recommends for running the service (bounded heap, small fixed young generation, the
 # class-data archive, which is why start_service runs it from target/quarkus-app); TD_JAVA_OPTS replaces them.
 TD_JAVA_OPTS=${TD_JAVA_OPTS-"-Xmx512m -Xmn64m -XX:SharedArchiveFile=app-cds.jsa"}
 
-# The packaged service on its own embedded PostgreSQL under $WORK. Sets TD_ADMIN and TD_PROXY.
+# TD_JAVA_OPTS less -XX:SharedArchiveFile=... when TD_JAVA cannot map that archive (it is missing, or a JVM other
+# than the one that packaged the service records a different build): the JVM would warn and go on without it.
+# Sets SERVICE_CDS to "used" or why not.
+service_java_opts() {
+  local opt archive="" opts=()
+  for opt in ${TD_JAVA_OPTS:-}; do
+    if [[ $opt == -XX:SharedArchiveFile=* ]]; then archive=${opt#*=}; else opts+=("$opt"); fi
+  done
+  SERVICE_CDS="not asked for"
+  if [[ -n $archive ]]; then
+    if [[ ! -f "$ROOT/target/quarkus-app/$archive" && ! -f $archive ]]; then
+      SERVICE_CDS="not used: no $archive (packaged without it)"
+    elif (cd "$ROOT/target/quarkus-app" && "$TD_JAVA" -Xshare:on -XX:SharedArchiveFile="$archive" -cp quarkus-run.jar \
+        -version >/dev/null 2>&1); then
+      SERVICE_CDS="used ($archive)"; opts+=("-XX:SharedArchiveFile=$archive")
+    else
+      SERVICE_CDS="not used: $archive does not fit this JVM (another JDK packaged it)"
+    fi
+  fi
+  SERVICE_JAVA_OPTS="${opts[*]:-}"
+}
+
+# The packaged service on its own embedded PostgreSQL under $WORK. Sets TD_ADMIN, TD_PROXY and SERVICE_PID.
 start_service() { # admin_port proxy_port [extra java args...]
   local admin=$1 proxy=$2; shift 2
   jar
-  (cd "$ROOT/target/quarkus-app" && TD_ADMIN_TOKEN=$TOKEN exec java ${TD_JAVA_OPTS:-} -Dquarkus.http.port="$admin" \
+  service_java_opts
+  (cd "$ROOT/target/quarkus-app" && TD_ADMIN_TOKEN=$TOKEN exec "$TD_JAVA" $SERVICE_JAVA_OPTS -Dquarkus.http.port="$admin" \
     -Dquarkus.http.host=127.0.0.1 -Dtd.proxy.port="$proxy" -Dtd.proxy.host=127.0.0.1 -Dtd.data-dir="$WORK/td-data-$admin" "$@" \
     -jar quarkus-run.jar) > "$WORK/service-$admin.log" 2>&1 &
   SERVICE_PID=$!
@@ -83,15 +123,20 @@ api() { # method path [json]
   curl -fsS -X "$1" "$TD_ADMIN/api/v1$2" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${3:+-d "$3"}
 }
 
+# NGINX as a proxy; sets NGINX_PID (its master). NGINX_WORKER_CONNECTIONS (8192) is per worker, client and
+# upstream connections together.
 start_nginx_proxy() { # port conf-upstream-block location-extra
   local port=$1 upstream=$2 extra=${3:-} dir="$WORK/nginx-proxy-$1" workers=${PROXY_WORKERS:-2}
+  local connections=${NGINX_WORKER_CONNECTIONS:-8192} files
+  files=$((connections * 2)); (( files <= $(ulimit -Hn) )) || files=$(ulimit -Hn) # an unprivileged container caps it
   mkdir -p "$dir"
   cat > "$dir/nginx.conf" <<CONF
 daemon off;
 worker_processes $workers;
+worker_rlimit_nofile $files;
 error_log $dir/error.log crit;
 pid $dir/nginx.pid;
-events { worker_connections 8192; }
+events { worker_connections $connections; }
 http {
   access_log off;
   # NGINX closes a client connection after 1000 requests by default; h2load does not reconnect (and wrk pays
@@ -112,19 +157,25 @@ http {
 }
 CONF
   nginx -c "$dir/nginx.conf" -p "$dir" >/dev/null 2>&1 &
-  PIDS+=("$!")
+  NGINX_PID=$!
+  PIDS+=("$NGINX_PID")
   wait_http "http://127.0.0.1:$port/"
 }
 
+# HAProxy; sets HAPROXY_PID. HAPROXY_MAXCONN (4096) is its client connection limit. HAProxy asks for two open
+# files per connection and by default refuses to start without them: "no strict-limits" lets it run on what
+# the open-files limit gives (idle client connections need one each), with a warning.
 start_haproxy() { # port backend-block
   local port=$1 servers=$2 dir="$WORK/haproxy-$1" threads=${PROXY_WORKERS:-2}
   mkdir -p "$dir"
   cat > "$dir/haproxy.cfg" <<CONF
 global
   nbthread $threads
-  maxconn 4096
+  maxconn ${HAPROXY_MAXCONN:-4096}
+  no strict-limits
 defaults
   mode http
+  maxconn ${HAPROXY_MAXCONN:-4096}
   option http-keep-alive
   option forwardfor
   timeout connect 3s
@@ -138,7 +189,8 @@ backend be
 $servers
 CONF
   haproxy -f "$dir/haproxy.cfg" -db >/dev/null 2>&1 &
-  PIDS+=("$!")
+  HAPROXY_PID=$!
+  PIDS+=("$HAPROXY_PID")
   wait_http "http://127.0.0.1:$port/"
 }
 
@@ -152,7 +204,8 @@ stop_all() {
 
 # --- Measuring -----------------------------------------------------------------------------------------
 
-# One wrk run; prints "req/s p50_ms p99_ms errors" (errors: non-2xx/3xx responses plus socket errors).
+# One wrk run; prints "req/s p50_ms p99_ms errors MiB/s" (errors: non-2xx/3xx responses plus socket errors;
+# MiB/s: wrk's Transfer/sec, heads and bodies, in units of 2^20 bytes as wrk counts them).
 # WRK_THREADS, WRK_CONNECTIONS and SECONDS_PER_RUN override the load's shape.
 wrk_run() { # url [extra wrk args...]
   local url=$1; shift
@@ -163,11 +216,21 @@ wrk_run() { # url [extra wrk args...]
     /^ +99%/ { p99 = ms($2) }
     /Non-2xx or 3xx responses:/ { err += $NF }
     /Socket errors:/ { gsub(/,/, ""); err += $4 + $6 + $8 + $10 }
-    END { printf "%.0f %.3f %.3f %d\n", rps, p50, p99, err }'
+    /Transfer\/sec:/ { v = $2; mib = v + 0; if (v ~ /KB$/) mib /= 1024; else if (v ~ /GB$/) mib *= 1024; else if (v ~ /B$/ && v !~ /MB$/) mib /= 1048576 }
+    END { printf "%.0f %.3f %.3f %d %.1f\n", rps, p50, p99, err, mib }'
 }
 
 # Resident memory of a process in MiB.
 rss_mib() { awk '/^VmRSS:/ { printf "%.0f\n", $2 / 1024 }' "/proc/$1/status"; }
+
+# Resident memory of a process and its children (NGINX's master and workers) in MiB.
+rss_tree_mib() {
+  local pid kib=0
+  for pid in "$1" $(pgrep -P "$1" || true); do
+    kib=$((kib + $(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)))
+  done
+  echo $(((kib + 512) / 1024))
+}
 
 # CPU time (user + system) of a process in clock ticks.
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }

@@ -49,7 +49,7 @@ HOST_COUNT=$COUNT wrk_run "$TD_PROXY/" -s "$BENCH_DIR/random-host.lua" >/dev/nul
 : > "$WORK/scale-results"
 for round in $(seq 1 "$ROUNDS"); do
   for spread in 1 "$COUNT"; do
-    read -r rps p50 p99 errors < <(HOST_COUNT=$spread wrk_run "$TD_PROXY/" -s "$BENCH_DIR/random-host.lua")
+    read -r rps p50 p99 errors _ < <(HOST_COUNT=$spread wrk_run "$TD_PROXY/" -s "$BENCH_DIR/random-host.lua")
     echo "$spread $rps $p99 $errors" >> "$WORK/scale-results"
     printf 'round %d over %5d hostname(s): %8s req/s  p99 %s ms  errors %s\n' "$round" "$spread" "$rps" "$p99" "$errors" >&2
   done
