@@ -132,17 +132,27 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
         ctx.close(); // a reset, a TLS failure, or a response the codec could not parse: the exchange sees the close
     }
 
-    /** Called once, when the channel has closed. */
+    /** Called once, when the channel has closed: its pool and the gauge are told, tunnel or not. */
     void onClosed() {
         closed = true;
         metrics.backendConnections.decrementAndGet();
         if (!detached) {
             pool.closed(this);
         }
+    }
+
+    /**
+     * The exchange hears of the close only here, after the decoder has passed on what it still held: for a response
+     * whose body runs until the connection closes, that close is its end, not a failure.
+     */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closed = true;
         User current = user;
         user = null;
         if (current != null) {
             current.backendClosed();
         }
+        super.channelInactive(ctx);
     }
 }

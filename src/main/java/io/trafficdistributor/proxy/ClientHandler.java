@@ -158,6 +158,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         } else if (cause != null && cause.getMessage() != null && cause.getMessage().contains("Content-Length")) {
             worker.metrics.badFraming();
             answerAndClose(400, "The request has conflicting or invalid Content-Length headers.");
+        } else if (cause instanceof IllegalArgumentException && cause.getMessage() != null
+                && cause.getMessage().contains("header")) {
+            worker.metrics.malformedHead();
+            answerAndClose(400, "The request has a header name or value with a character that is not allowed.");
         } else {
             worker.metrics.malformedHead();
             answerAndClose(400, "The request head is malformed.");
