@@ -214,6 +214,7 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
     /** The client's body broke its framing: the backend connection (if any) cannot be reused; no blame. */
     void requestBodyMalformed() {
         if (!finished) {
+            dropConnection(); // the backend has part of a body that will never be whole
             end();
             done(null, 400);
         }
