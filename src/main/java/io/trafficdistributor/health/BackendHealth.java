@@ -2,8 +2,6 @@ package io.trafficdistributor.health;
 
 import org.jboss.logging.Logger;
 
-import io.trafficdistributor.service.HealthCheckDocument;
-
 /**
  * The health of one backend of one distributor: a named view of the {@link HealthState} of its server and
  * health check. What the proxy, the balancers and the status view read and report to.
@@ -32,18 +30,18 @@ public final class BackendHealth {
     /** Replaced only by the registry, when this view joins a shared state; read on the proxy's hot path. */
     private volatile HealthState state;
 
-    public BackendHealth(String distributor, String backend, String url, ProbeTarget target, HealthCheckDocument check,
+    public BackendHealth(String distributor, String backend, String url, ProbeTarget target, ProbeSettings settings,
             HealthTransitions transitions) {
         this.distributor = distributor;
         this.backend = backend;
         this.transitions = transitions;
-        this.state = new HealthState(new HealthKey(url, check), target);
+        this.state = new HealthState(new HealthKey(url, settings), target);
         state.attach(this);
     }
 
-    /** Whether this health can carry over to a backend of that URL and health check (else a new one starts). */
-    public boolean sameTarget(String url, HealthCheckDocument check) {
-        return state.key().equals(new HealthKey(url, check));
+    /** Whether this health can carry over to a backend of that URL and probe settings (else a new one starts). */
+    public boolean sameTarget(String url, ProbeSettings settings) {
+        return state.key().equals(new HealthKey(url, settings));
     }
 
     HealthKey key() {

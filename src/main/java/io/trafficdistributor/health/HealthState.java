@@ -7,10 +7,8 @@ import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
-import io.trafficdistributor.domain.HealthCheckType;
 import io.trafficdistributor.health.BackendHealth.Source;
 import io.trafficdistributor.health.BackendHealth.Status;
-import io.trafficdistributor.service.HealthCheckDocument;
 
 /**
  * The health of one backend server under one health check ({@link HealthKey}), fed by active probes and by
@@ -43,8 +41,7 @@ final class HealthState {
 
     private final HealthKey key;
     private final ProbeTarget target;
-    private final HealthCheckDocument check;
-    private final ExpectedStatuses expectedStatuses;
+    private final ProbeSettings settings;
     /** The distributor backends that show this state and are told of its transitions. */
     private final Set<BackendHealth> views = ConcurrentHashMap.newKeySet();
 
@@ -59,9 +56,8 @@ final class HealthState {
     HealthState(HealthKey key, ProbeTarget target) {
         this.key = key;
         this.target = target;
-        this.check = key.check();
-        this.expectedStatuses = ExpectedStatuses.parse(check.expectedStatuses());
-        this.verdict = new HealthVerdict(check.healthyThreshold(), check.unhealthyThreshold());
+        this.settings = key.settings();
+        this.verdict = new HealthVerdict(settings.healthyThreshold(), settings.unhealthyThreshold());
         // A new or changed backend is probed at once.
         this.nextProbeAt = System.currentTimeMillis();
     }
@@ -120,7 +116,7 @@ final class HealthState {
             return true;
         }
         long now = System.currentTimeMillis();
-        if (check.enabled() || !verdict.downFor(now, PASSIVE_DOWN_MILLIS)) {
+        if (settings.enabled() || !verdict.downFor(now, PASSIVE_DOWN_MILLIS)) {
             return false;
         }
         synchronized (this) {
@@ -190,7 +186,7 @@ final class HealthState {
             long recheck = source == Source.PROBE ? probeStartedAt + RECHECK_MILLIS - TICK_SLACK_MILLIS : now;
             nextProbeAt = Math.min(nextProbeAt, recheck);
         } else if (source == Source.PROBE) {
-            long interval = check.intervalSeconds() * 1000L;
+            long interval = settings.intervalSeconds() * 1000L;
             // ±10 % jitter keeps thousands of backends from probing in lock-step.
             nextProbeAt = now + interval - interval / 10 + ThreadLocalRandom.current().nextLong(interval / 5 + 1);
         }
@@ -215,9 +211,8 @@ final class HealthState {
         if (!each) {
             String some = views.stream().limit(VIEWS_LOGGED_EACH).map(v -> v.distributor() + "/" + v.backend())
                     .collect(Collectors.joining(", "));
-            String probe = check.type() == HealthCheckType.HTTP ? "HTTP " + check.path() : "TCP";
-            LOG.infof("Backend %s (%s): %s -> %s (%s) for %d distributor backends: %s, ...", key.url(), probe, from, to,
-                    reason, views.size(), some);
+            LOG.infof("Backend %s (%s): %s -> %s (%s) for %d distributor backends: %s, ...", key.url(),
+                    settings.describe(), from, to, reason, views.size(), some);
         }
     }
 
@@ -229,12 +224,8 @@ final class HealthState {
         return target;
     }
 
-    ExpectedStatuses expectedStatuses() {
-        return expectedStatuses;
-    }
-
-    HealthCheckDocument check() {
-        return check;
+    ProbeSettings settings() {
+        return settings;
     }
 
     long lastCheckAt() {

@@ -9,8 +9,8 @@ import java.util.Base64;
 import io.trafficdistributor.balancing.BalancedBackend;
 import io.trafficdistributor.health.BackendHealth;
 import io.trafficdistributor.health.HealthTransitions;
+import io.trafficdistributor.health.ProbeSettings;
 import io.trafficdistributor.health.ProbeTarget;
-import io.trafficdistributor.service.HealthCheckDocument;
 import io.vertx.core.net.SocketAddress;
 
 /**
@@ -28,7 +28,7 @@ public record CompiledBackend(int index, String name, String url, int weight, bo
      *                 neither its URL nor the health check changed
      */
     static CompiledBackend compile(String distributor, int index, String name, String url, int weight,
-            HealthCheckDocument check, CompiledBackend previous, HealthTransitions transitions) {
+            ProbeSettings probe, CompiledBackend previous, HealthTransitions transitions) {
         URI uri = URI.create(url);
         boolean https = uri.getScheme().equalsIgnoreCase("https");
         int port = uri.getPort() != -1 ? uri.getPort() : https ? 443 : 80;
@@ -38,10 +38,10 @@ public record CompiledBackend(int index, String name, String url, int weight, bo
         // An IPv6 literal comes back in brackets from URI; the socket address wants it bare.
         String socketHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         SocketAddress address = SocketAddress.inetSocketAddress(port, socketHost);
-        BackendHealth health = previous != null && previous.health().sameTarget(url, check)
+        BackendHealth health = previous != null && previous.health().sameTarget(url, probe)
                 ? previous.health()
                 : new BackendHealth(distributor, name, url, new ProbeTarget(address, socketHost, port, https, basePath),
-                        check, transitions);
+                        probe, transitions);
         return new CompiledBackend(index, name, url, weight, https, socketHost, port, basePath, address,
                 stickyToken(distributor, name), health);
     }

@@ -10,9 +10,12 @@ import io.trafficdistributor.balancing.Balancer;
 import io.trafficdistributor.balancing.Balancers;
 import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.health.BackendHealth;
+import io.trafficdistributor.health.ExpectedStatuses;
 import io.trafficdistributor.health.HealthTransitions;
+import io.trafficdistributor.health.ProbeSettings;
 import io.trafficdistributor.service.BackendDocument;
 import io.trafficdistributor.service.DistributorDocument;
+import io.trafficdistributor.service.HealthCheckDocument;
 import io.trafficdistributor.service.StickySessionDocument;
 import io.trafficdistributor.service.TimeoutsDocument;
 
@@ -46,13 +49,20 @@ public final class CompiledDistributor {
             HealthTransitions transitions) {
         List<CompiledBackend> backends = new ArrayList<>();
         List<BackendDocument> stored = definition.backends();
+        ProbeSettings probe = probeSettings(definition.healthCheck());
         for (int i = 0; i < stored.size(); i++) {
             BackendDocument b = stored.get(i);
             CompiledBackend before = previous == null ? null : previous.backend(b.name());
             backends.add(CompiledBackend.compile(definition.name(), i, b.name(), b.url(), b.weight(),
-                    definition.healthCheck(), before, transitions));
+                    probe, before, transitions));
         }
         return new CompiledDistributor(definition, backends);
+    }
+
+    private static ProbeSettings probeSettings(HealthCheckDocument check) {
+        return new ProbeSettings(check.enabled(), check.type(), check.path(),
+                ExpectedStatuses.parse(check.expectedStatuses()), check.intervalSeconds(), check.timeoutMillis(),
+                check.healthyThreshold(), check.unhealthyThreshold());
     }
 
     /** The backend of that name, or null. */
