@@ -11,8 +11,9 @@ import io.trafficdistributor.balancing.Balancers;
 import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.health.BackendHealth;
 import io.trafficdistributor.health.ExpectedStatuses;
-import io.trafficdistributor.health.HealthTransitions;
+import io.trafficdistributor.health.HealthRegistry;
 import io.trafficdistributor.health.ProbeSettings;
+import io.trafficdistributor.health.ProbeTarget;
 import io.trafficdistributor.service.BackendDocument;
 import io.trafficdistributor.service.DistributorDocument;
 import io.trafficdistributor.service.HealthCheckDocument;
@@ -42,19 +43,19 @@ public final class CompiledDistributor {
     }
 
     /**
-     * @param previous the distributor's compiled form before this change, or null: the health of backends
-     *                 that did not change carries over
+     * Compiles a stored distributor and tracks the health of its backends; a backend whose URL and probe settings
+     * did not change keeps the health it had.
      */
-    public static CompiledDistributor compile(DistributorDocument definition, CompiledDistributor previous,
-            HealthTransitions transitions) {
-        List<CompiledBackend> backends = new ArrayList<>();
+    public static CompiledDistributor compile(DistributorDocument definition, HealthRegistry health) {
         List<BackendDocument> stored = definition.backends();
         ProbeSettings probe = probeSettings(definition.healthCheck());
+        // Every URL parsed before any health is tracked: a failure here leaves health as it was.
+        List<ProbeTarget> targets = stored.stream().map(b -> CompiledBackend.target(b.url())).toList();
+        List<CompiledBackend> backends = new ArrayList<>();
         for (int i = 0; i < stored.size(); i++) {
             BackendDocument b = stored.get(i);
-            CompiledBackend before = previous == null ? null : previous.backend(b.name());
-            backends.add(CompiledBackend.compile(definition.name(), i, b.name(), b.url(), b.weight(),
-                    probe, before, transitions));
+            BackendHealth tracked = health.track(definition.name(), b.name(), targets.get(i), probe, definition.enabled());
+            backends.add(new CompiledBackend(i, definition.name(), b.name(), b.weight(), targets.get(i), tracked));
         }
         return new CompiledDistributor(definition, backends);
     }
@@ -73,14 +74,6 @@ public final class CompiledDistributor {
             }
         }
         return null;
-    }
-
-    /** The health of the backends to probe: none when disabled or when the health check is off. */
-    public List<BackendHealth> probedHealth() {
-        if (!enabled() || !definition.healthCheck().enabled()) {
-            return List.of();
-        }
-        return backends.stream().map(CompiledBackend::health).toList();
     }
 
     public String name() {

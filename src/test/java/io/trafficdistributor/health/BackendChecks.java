@@ -16,7 +16,8 @@ final class BackendChecks {
     }
 
     static ProbeTarget local(int port, String basePath) {
-        return new ProbeTarget(SocketAddress.inetSocketAddress(port, "127.0.0.1"), "127.0.0.1", port, false, basePath);
+        return new ProbeTarget("http://127.0.0.1:" + port + basePath, SocketAddress.inetSocketAddress(port, "127.0.0.1"),
+                "127.0.0.1", port, false, basePath);
     }
 
     static ProbeSettings settings(HealthCheckType type, String path, String expectedStatuses, int timeoutMillis) {
