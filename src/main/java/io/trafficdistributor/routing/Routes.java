@@ -56,7 +56,7 @@ public class Routes {
                 if (isApplied(name, distributor.id(), distributor.version())) {
                     return; // already applied (our own NOTIFY, or a reload that raced the local event)
                 }
-                now = CompiledDistributor.compile(distributor, health);
+                now = DistributorCompiler.compile(distributor, health);
                 current.put(now);
             }
             untrackGone(old, now);
@@ -72,7 +72,7 @@ public class Routes {
      */
     public boolean isApplied(String name, UUID id, long version) {
         CompiledDistributor current = table.byName(name);
-        return current != null && Objects.equals(current.definition().id(), id) && current.version() >= version;
+        return current != null && Objects.equals(current.id(), id) && current.version() >= version;
     }
 
     /** The generation to pass to {@link #replaceAll} when starting to read every distributor. */
@@ -98,12 +98,12 @@ public class Routes {
                 continue;
             }
             CompiledDistributor old = table.byName(name);
-            if (old != null && Objects.equals(old.definition().id(), distributor.id()) && old.version() == distributor.version()) {
+            if (old != null && Objects.equals(old.id(), distributor.id()) && old.version() == distributor.version()) {
                 next.put(name, old); // unchanged: keep it, and its balancer's position
                 continue;
             }
             try {
-                next.put(name, CompiledDistributor.compile(distributor, health));
+                next.put(name, DistributorCompiler.compile(distributor, health));
             } catch (RuntimeException e) {
                 LOG.errorf(e, "Could not compile distributor '%s'; its previous routing stays in effect", name);
                 if (old != null) {
