@@ -4,7 +4,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The health of one backend of one distributor: a named view of the {@link HealthState} of its server and
- * health check. What the proxy, the balancers and the status view read and report to.
+ * health check. What the proxy and the status view read, and the proxy reports its traffic's outcomes to.
  * <p>
  * Made by {@link HealthRegistry#track}, the one way to get one. A new view starts with a state of its own
  * (UNKNOWN, due for a probe). When its distributor backend is probed, it joins the state that every probed
