@@ -1,6 +1,7 @@
 package io.trafficdistributor.balancing;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * ROUND_ROBIN: smooth weighted round robin, the algorithm NGINX uses. Each pick adds every candidate's weight
@@ -38,5 +39,30 @@ public final class SmoothWeightedRoundRobin implements Balancer {
         }
         scores[best.index()] -= total;
         return best;
+    }
+
+    /**
+     * Each available backend its weight's part of the available weight. When only weight 0 is available, the first
+     * available backend takes everything, as {@link #pick} falls back to it.
+     */
+    @Override
+    public <B extends BalancedBackend> double[] shares(List<B> backends, Predicate<? super B> available) {
+        long total = 0;
+        for (B backend : backends) {
+            if (available.test(backend) && backend.weight() > 0) {
+                total += backend.weight();
+            }
+        }
+        if (total == 0) {
+            return Shares.allTo(backends.size(), Shares.firstAvailable(backends, available));
+        }
+        double[] shares = new double[backends.size()];
+        for (int i = 0; i < shares.length; i++) {
+            B backend = backends.get(i);
+            if (available.test(backend) && backend.weight() > 0) {
+                shares[i] = (double) backend.weight() / total;
+            }
+        }
+        return shares;
     }
 }

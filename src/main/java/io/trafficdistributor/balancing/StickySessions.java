@@ -1,6 +1,7 @@
 package io.trafficdistributor.balancing;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * STICKY_SESSIONS: a pinned client keeps its backend while that backend is a candidate, whatever its weight
@@ -21,5 +22,11 @@ public final class StickySessions implements Balancer {
             return affinity;
         }
         return newClients.pick(candidates, null);
+    }
+
+    /** The shares of new clients, by weight among the available backends; pinned clients stay where they are. */
+    @Override
+    public <B extends BalancedBackend> double[] shares(List<B> backends, Predicate<? super B> available) {
+        return newClients.shares(backends, available);
     }
 }

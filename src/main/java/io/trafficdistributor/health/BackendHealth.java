@@ -2,16 +2,14 @@ package io.trafficdistributor.health;
 
 import org.jboss.logging.Logger;
 
-import io.trafficdistributor.service.HealthCheckDocument;
-
 /**
  * The health of one backend of one distributor: a named view of the {@link HealthState} of its server and
- * health check. What the proxy, the balancers and the status view read and report to.
+ * health check. What the proxy and the status view read, and the proxy reports its traffic's outcomes to.
  * <p>
- * A new view starts with a state of its own (UNKNOWN, due for a probe). When {@link HealthRegistry} registers
- * it for probing, it joins the state that every registered backend with the same URL and health check shares,
- * so one probe serves them all. A view that is never registered (its distributor is disabled, or its health
- * check is off) keeps its own state, fed by passive signals only.
+ * Made by {@link HealthRegistry#track}, the one way to get one. A new view starts with a state of its own
+ * (UNKNOWN, due for a probe). When its distributor backend is probed, it joins the state that every probed
+ * backend with the same URL and probe settings shares, so one probe serves them all. A view that is not probed
+ * (its distributor is disabled, or its health check is off) keeps its own state, fed by passive signals only.
  */
 public final class BackendHealth {
 
@@ -32,18 +30,12 @@ public final class BackendHealth {
     /** Replaced only by the registry, when this view joins a shared state; read on the proxy's hot path. */
     private volatile HealthState state;
 
-    public BackendHealth(String distributor, String backend, String url, ProbeTarget target, HealthCheckDocument check,
-            HealthTransitions transitions) {
+    BackendHealth(String distributor, String backend, HealthKey key, ProbeTarget target, HealthTransitions transitions) {
         this.distributor = distributor;
         this.backend = backend;
         this.transitions = transitions;
-        this.state = new HealthState(new HealthKey(url, check), target);
+        this.state = new HealthState(key, target);
         state.attach(this);
-    }
-
-    /** Whether this health can carry over to a backend of that URL and health check (else a new one starts). */
-    public boolean sameTarget(String url, HealthCheckDocument check) {
-        return state.key().equals(new HealthKey(url, check));
     }
 
     HealthKey key() {

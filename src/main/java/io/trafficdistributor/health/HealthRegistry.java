@@ -1,8 +1,7 @@
 package io.trafficdistributor.health;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,19 +10,25 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * The backends that are probed now: those of enabled distributors whose health check is on. The routing
- * layer registers them as it compiles distributors and withdraws them when a distributor changes or goes.
+ * Health's front door: routing tracks each distributor backend here as it compiles the distributor, gets its
+ * {@link BackendHealth} back, and untracks it when the backend or its distributor goes. Everything else (which
+ * health carries over, what is probed, which probes are shared, metrics) is decided here.
  * <p>
- * Registered backends with the same URL and health check share one {@link HealthState}, probed once for all
- * of them: ten thousand distributors over the same two servers cost two probes per interval, not twenty
- * thousand. A shared state lives as long as at least one registered backend uses it, so withdrawing one
- * distributor never stops the probe that others still need.
+ * Probed are the backends of enabled distributors whose health check is on. Those with the same URL and probe
+ * settings share one {@link HealthState}, probed once for all of them: ten thousand distributors over the same
+ * two servers cost two probes per interval, not twenty thousand. A shared state lives as long as at least one
+ * probed backend uses it, so untracking one distributor never stops the probe that others still need.
  */
 @ApplicationScoped
 public class HealthRegistry implements HealthTransitions {
 
+    /** A backend of a distributor, by their names. */
+    private record Tracked(String distributor, String backend) {
+    }
+
+    private final Map<Tracked, BackendHealth> tracked = new ConcurrentHashMap<>();
     private final Set<BackendHealth> probed = ConcurrentHashMap.newKeySet();
-    /** One state per URL and health check in use; what the prober probes. */
+    /** One state per URL and probe settings in use; what the prober probes. */
     private final Map<HealthKey, HealthState> shared = new ConcurrentHashMap<>();
 
     @Inject
@@ -32,48 +37,70 @@ public class HealthRegistry implements HealthTransitions {
     Prober prober;
 
     /**
-     * Adds backends to probe. Each joins the shared state of its URL and health check (or, the first one,
-     * makes its own state the shared one), and that state is probed at once: a backend new to its
-     * distributor gets a fresh verdict whether or not others already probe the same server.
+     * The health of a distributor's backend from now on. The one tracked so far for that distributor and backend
+     * name, if its URL and probe settings are the same (editing a distributor keeps the health of the backends it
+     * did not change); else a new one, UNKNOWN until its first verdict, which replaces it.
+     * <p>
+     * It is probed when the distributor is enabled and its probe settings are: it joins the state shared by every
+     * probed backend with its URL and settings, and that state is probed at once (unless a probe of it is running
+     * or has just ended), so a new backend gets a fresh verdict whether or not others already probe the same
+     * server. Otherwise only the proxy's own traffic judges it.
      */
-    public synchronized void register(Collection<BackendHealth> backends) {
-        Set<HealthState> joined = new LinkedHashSet<>();
-        for (BackendHealth health : backends) {
-            if (probed.add(health)) {
-                HealthState state = shared.computeIfAbsent(health.key(), key -> health.state());
-                health.join(state);
-                metrics.added(health);
-                joined.add(state);
+    public synchronized BackendHealth track(String distributor, String backend, ProbeTarget target, ProbeSettings probe,
+            boolean distributorEnabled) {
+        Tracked id = new Tracked(distributor, backend);
+        HealthKey key = new HealthKey(target.url(), probe);
+        BackendHealth health = tracked.get(id);
+        if (health == null || !health.key().equals(key)) {
+            if (health != null) {
+                stopProbing(health);
+            }
+            health = new BackendHealth(distributor, backend, key, target, this);
+            tracked.put(id, health);
+        }
+        if (distributorEnabled && probe.enabled()) {
+            startProbing(health);
+        } else {
+            stopProbing(health);
+        }
+        return health;
+    }
+
+    /**
+     * Stops tracking a distributor's backend (it was removed, or its distributor deleted): no more probes for it
+     * (the probes others share go on) and no metrics. Its last health stays readable to whoever still holds it.
+     */
+    public synchronized void untrack(String distributor, String backend) {
+        BackendHealth health = tracked.remove(new Tracked(distributor, backend));
+        if (health != null) {
+            stopProbing(health);
+        }
+    }
+
+    private void startProbing(BackendHealth health) {
+        if (!probed.add(health)) {
+            return;
+        }
+        HealthState state = shared.computeIfAbsent(health.key(), key -> health.state());
+        health.join(state);
+        metrics.added(health);
+        // Not when a probe of it is running or just ended: a thousand new distributors over one server are one probe.
+        state.probeAtOnce();
+        prober.probeNow(List.of(state));
+    }
+
+    private void stopProbing(BackendHealth health) {
+        if (probed.remove(health)) {
+            metrics.removed(health);
+            HealthState state = health.state();
+            health.leave();
+            if (state.unattached()) {
+                shared.remove(state.key(), state);
             }
         }
-        if (!joined.isEmpty()) {
-            // Once per state, however many backends joined it: a thousand new distributors are one probe.
-            joined.forEach(HealthState::probeAtOnce);
-            prober.probeNow(joined);
-        }
     }
 
-    public synchronized void withdraw(Collection<BackendHealth> backends) {
-        for (BackendHealth health : backends) {
-            if (probed.remove(health)) {
-                metrics.removed(health);
-                HealthState state = health.state();
-                health.leave();
-                if (state.unattached()) {
-                    shared.remove(state.key(), state);
-                }
-            }
-        }
-    }
-
-    /** Replaces the whole set (after a full reload). */
-    public synchronized void replaceAll(Collection<BackendHealth> backends) {
-        Set<BackendHealth> next = Set.copyOf(backends);
-        withdraw(probed.stream().filter(h -> !next.contains(h)).toList());
-        register(next);
-    }
-
-    /** The distinct states to probe: one per URL and health check in use. */
+    /** The distinct states to probe: one per URL and probe settings in use. */
     Collection<HealthState> probed() {
         return shared.values();
     }

@@ -7,23 +7,20 @@ import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
-import io.trafficdistributor.domain.HealthCheckType;
 import io.trafficdistributor.health.BackendHealth.Source;
 import io.trafficdistributor.health.BackendHealth.Status;
-import io.trafficdistributor.service.HealthCheckDocument;
 
 /**
- * The health state machine of one backend server under one health check ({@link HealthKey}), fed by active
- * probes and by passive signals from live traffic. {@code unhealthyThreshold} consecutive failures make it
- * DOWN, {@code healthyThreshold} consecutive successes make it UP; until its first verdict it is UNKNOWN, which
- * is eligible for traffic.
+ * The health of one backend server under one health check ({@link HealthKey}), fed by active probes and by
+ * passive signals from live traffic: its verdict ({@link HealthVerdict}, the state machine), what its last check
+ * said, and when it is due for the next probe.
  * <p>
  * Every distributor backend with the same key shares one state (see {@link HealthRegistry}), so the server is
  * probed once however many distributors use it, and a passive failure seen by one distributor counts for all:
  * it is the same server. Each distributor backend is a {@link BackendHealth} view of it, which names it in
  * logs, metrics and the status view; a transition is reported once per attached view.
  * <p>
- * The proxy's hot path only reads the volatile {@link #status()}; updates are synchronised.
+ * The proxy's hot path only reads volatile fields; updates are synchronised.
  */
 final class HealthState {
 
@@ -44,27 +41,23 @@ final class HealthState {
 
     private final HealthKey key;
     private final ProbeTarget target;
-    private final HealthCheckDocument check;
-    private final ExpectedStatuses expectedStatuses;
+    private final ProbeSettings settings;
     /** The distributor backends that show this state and are told of its transitions. */
     private final Set<BackendHealth> views = ConcurrentHashMap.newKeySet();
 
-    private volatile Status status = Status.UNKNOWN;
+    /** Status and consecutive counts: changed under this state's lock, read without it. */
+    private final HealthVerdict verdict;
     private volatile long nextProbeAt;
     private volatile long probeStartedAt;
     private volatile long lastCheckAt;
     private volatile Long lastLatencyMillis;
     private volatile String lastError;
-    // Written under the lock, read without it by the hot path and the status view.
-    private volatile int consecutiveSuccesses;
-    private volatile int consecutiveFailures;
-    private long downSince;
 
     HealthState(HealthKey key, ProbeTarget target) {
         this.key = key;
         this.target = target;
-        this.check = key.check();
-        this.expectedStatuses = ExpectedStatuses.parse(check.expectedStatuses());
+        this.settings = key.settings();
+        this.verdict = new HealthVerdict(settings.healthyThreshold(), settings.unhealthyThreshold());
         // A new or changed backend is probed at once.
         this.nextProbeAt = System.currentTimeMillis();
     }
@@ -81,8 +74,9 @@ final class HealthState {
      */
     synchronized void attach(BackendHealth view, Status shownBefore) {
         views.add(view);
+        Status status = verdict.status();
         if (shownBefore != status) {
-            // Logged for the first few views only, like the transitions of a state shown by many (see change).
+            // Logged for the first few views only, like the transitions of a state shown by many (see report).
             view.changed(shownBefore, status, "verdict of the backends already probed with this URL and health check",
                     views.size() <= VIEWS_LOGGED_EACH);
         }
@@ -113,59 +107,51 @@ final class HealthState {
     }
 
     Status status() {
-        return status;
+        return verdict.status();
     }
 
     /** Whether new traffic may go here: anything but DOWN (a passive DOWN without probes expires). */
     boolean available() {
-        if (status != Status.DOWN) {
+        if (verdict.available()) {
             return true;
         }
-        if (!check.enabled() && System.currentTimeMillis() - downSince >= PASSIVE_DOWN_MILLIS) {
-            synchronized (this) {
-                if (status == Status.DOWN) {
-                    change(Status.UNKNOWN, "no health check, passive DOWN expired after "
-                            + PASSIVE_DOWN_MILLIS / 1000 + " s");
-                    consecutiveFailures = 0;
-                }
-            }
-            return true;
+        long now = System.currentTimeMillis();
+        if (settings.enabled() || !verdict.downFor(now, PASSIVE_DOWN_MILLIS)) {
+            return false;
         }
-        return false;
+        synchronized (this) {
+            report(verdict.expireDown(now, PASSIVE_DOWN_MILLIS),
+                    "no health check, passive DOWN expired after " + PASSIVE_DOWN_MILLIS / 1000 + " s");
+        }
+        return true;
     }
 
     void recordSuccess(Source source, long latencyMillis) {
-        if (source == Source.TRAFFIC && status == Status.UP && consecutiveFailures == 0) {
+        if (source == Source.TRAFFIC && verdict.unchangedBySuccess()) {
             return; // the common case on the hot path: nothing to change, no lock taken
         }
         synchronized (this) {
-            consecutiveSuccesses++;
-            consecutiveFailures = 0;
             if (source == Source.PROBE) {
                 lastCheckAt = System.currentTimeMillis();
                 lastLatencyMillis = latencyMillis;
                 lastError = null;
             }
-            if (status != Status.UP && consecutiveSuccesses >= check.healthyThreshold()) {
-                change(Status.UP, consecutiveSuccesses + " consecutive successes");
-            }
+            HealthVerdict.Transition transition = verdict.observe(true, System.currentTimeMillis());
+            report(transition, transition == null ? null : transition.consecutive() + " consecutive successes");
             scheduleAfterResult(source, true);
         }
     }
 
     void recordFailure(Source source, String error, Long latencyMillis) {
         synchronized (this) {
-            consecutiveFailures++;
-            consecutiveSuccesses = 0;
             if (source == Source.PROBE) {
                 lastCheckAt = System.currentTimeMillis();
                 lastLatencyMillis = latencyMillis;
             }
             lastError = (source == Source.TRAFFIC ? "traffic: " : "") + error;
-            if (status != Status.DOWN && consecutiveFailures >= check.unhealthyThreshold()) {
-                downSince = System.currentTimeMillis();
-                change(Status.DOWN, consecutiveFailures + " consecutive failures, last: " + lastError);
-            }
+            HealthVerdict.Transition transition = verdict.observe(false, System.currentTimeMillis());
+            report(transition, transition == null ? null
+                    : transition.consecutive() + " consecutive failures, last: " + lastError);
             scheduleAfterResult(source, false);
         }
     }
@@ -195,26 +181,29 @@ final class HealthState {
 
     private void scheduleAfterResult(Source source, boolean success) {
         long now = System.currentTimeMillis();
-        boolean verdictPending = success ? status != Status.UP : status != Status.DOWN;
-        if (verdictPending) {
+        if (verdict.pendingAfter(success)) {
             // Re-check every second until a verdict, so a dead backend is DOWN in seconds, not intervals.
             long recheck = source == Source.PROBE ? probeStartedAt + RECHECK_MILLIS - TICK_SLACK_MILLIS : now;
             nextProbeAt = Math.min(nextProbeAt, recheck);
         } else if (source == Source.PROBE) {
-            long interval = check.intervalSeconds() * 1000L;
+            long interval = settings.intervalSeconds() * 1000L;
             // ±10 % jitter keeps thousands of backends from probing in lock-step.
             nextProbeAt = now + interval - interval / 10 + ThreadLocalRandom.current().nextLong(interval / 5 + 1);
         }
     }
 
     /**
-     * Tells every view of a transition (each counts it in its metrics). Up to {@link #VIEWS_LOGGED_EACH} views log
-     * a line each; more log one line for all, so that ten thousand distributors over one server, probed for the
-     * first time after a restart, write two lines and not twenty thousand.
+     * Tells every view of a transition (each counts it in its metrics), if there is one. Up to
+     * {@link #VIEWS_LOGGED_EACH} views log a line each; more log one line for all, so that ten thousand
+     * distributors over one server, probed for the first time after a restart, write two lines and not twenty
+     * thousand.
      */
-    private void change(Status to, String reason) {
-        Status from = status;
-        status = to;
+    private void report(HealthVerdict.Transition transition, String reason) {
+        if (transition == null) {
+            return;
+        }
+        Status from = transition.from();
+        Status to = transition.to();
         boolean each = views.size() <= VIEWS_LOGGED_EACH;
         for (BackendHealth view : views) {
             view.changed(from, to, reason, each);
@@ -222,9 +211,8 @@ final class HealthState {
         if (!each) {
             String some = views.stream().limit(VIEWS_LOGGED_EACH).map(v -> v.distributor() + "/" + v.backend())
                     .collect(Collectors.joining(", "));
-            String probe = check.type() == HealthCheckType.HTTP ? "HTTP " + check.path() : "TCP";
-            LOG.infof("Backend %s (%s): %s -> %s (%s) for %d distributor backends: %s, ...", key.url(), probe, from, to,
-                    reason, views.size(), some);
+            LOG.infof("Backend %s (%s): %s -> %s (%s) for %d distributor backends: %s, ...", key.url(),
+                    settings.describe(), from, to, reason, views.size(), some);
         }
     }
 
@@ -236,12 +224,8 @@ final class HealthState {
         return target;
     }
 
-    ExpectedStatuses expectedStatuses() {
-        return expectedStatuses;
-    }
-
-    HealthCheckDocument check() {
-        return check;
+    ProbeSettings settings() {
+        return settings;
     }
 
     long lastCheckAt() {
@@ -257,10 +241,10 @@ final class HealthState {
     }
 
     int consecutiveSuccesses() {
-        return consecutiveSuccesses;
+        return verdict.consecutiveSuccesses();
     }
 
     int consecutiveFailures() {
-        return consecutiveFailures;
+        return verdict.consecutiveFailures();
     }
 }

@@ -1,5 +1,6 @@
 package io.trafficdistributor.health;
 
+import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -14,29 +15,20 @@ import jakarta.inject.Inject;
 
 import io.quarkus.scheduler.Scheduled;
 import io.trafficdistributor.config.TdConfig;
-import io.trafficdistributor.domain.HealthCheckType;
-import io.trafficdistributor.service.HealthCheckDocument;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemTrustOptions;
 
 /**
- * Active health probes. A scheduler tick finds the health states that are due and starts their probes, never
- * more than {@code td.health.max-concurrent-probes} at once. A state stands for one backend URL and health
- * check, whichever distributors use them (see {@link HealthRegistry}), so a server is probed once for all.
- * Probes run non-blocking on a Vert.x instance of their own, with a fresh connection each: proxy load on the
- * proxy's event loops cannot delay them, and a probe never rides on a pooled connection that live traffic
- * keeps alive.
+ * Schedules the active health probes; the checks ({@link HttpCheck}, {@link TcpCheck}) do the checking. A
+ * scheduler tick finds the health states that are due and starts their checks, never more than
+ * {@code td.health.max-concurrent-probes} at once. A state stands for one backend URL and health check,
+ * whichever distributors use them (see {@link HealthRegistry}), so a server is probed once for all. Probes run
+ * non-blocking on a Vert.x instance of their own, with a fresh connection each: proxy load on the proxy's event
+ * loops cannot delay them, and a probe never rides on a pooled connection that live traffic keeps alive.
  */
 @ApplicationScoped
 public class Prober {
@@ -46,8 +38,8 @@ public class Prober {
 
     private final int maxConcurrent;
     private final Vertx vertx;
-    private final HttpClient http;
-    private final NetClient tcp;
+    private final BackendCheck http;
+    private final BackendCheck tcp;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger mostInFlight = new AtomicInteger();
 
@@ -62,8 +54,8 @@ public class Prober {
                 .setForceSni(true);
         config.proxy().tls().trustCertificates()
                 .ifPresent(pem -> httpOptions.setTrustOptions(new PemTrustOptions().addCertPath(pem)));
-        this.http = vertx.createHttpClient(httpOptions, new PoolOptions().setHttp1MaxSize(maxConcurrent));
-        this.tcp = vertx.createNetClient(new NetClientOptions());
+        this.http = new HttpCheck(vertx, vertx.createHttpClient(httpOptions, new PoolOptions().setHttp1MaxSize(maxConcurrent)));
+        this.tcp = new TcpCheck(vertx, vertx.createNetClient(new NetClientOptions()));
     }
 
     /**
@@ -147,13 +139,14 @@ public class Prober {
         return mostInFlight.get();
     }
 
-
     private void start(HealthState state) {
-        ProbeTarget backend = state.target();
         long started = System.nanoTime();
-        HealthCheckDocument check = state.check();
-        Future<Void> probe = check.type() == HealthCheckType.TCP ? tcpProbe(backend, check) : httpProbe(state);
-        probe.onComplete(result -> {
+        ProbeSettings settings = state.settings();
+        BackendCheck check = switch (settings.type()) {
+            case HTTP -> http;
+            case TCP -> tcp;
+        };
+        check.check(state.target(), settings).onComplete(result -> {
             inFlight.decrementAndGet();
             long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             if (result.succeeded()) {
@@ -164,64 +157,9 @@ public class Prober {
         });
     }
 
-    private Future<Void> httpProbe(HealthState state) {
-        ProbeTarget backend = state.target();
-        HealthCheckDocument check = state.check();
-        Promise<Void> outcome = Promise.promise();
-        HttpClientRequest[] sent = new HttpClientRequest[1];
-        long timer = vertx.setTimer(check.timeoutMillis(), id -> {
-            if (outcome.tryFail("timed out after " + check.timeoutMillis() + " ms") && sent[0] != null) {
-                sent[0].reset();
-            }
-        });
-        RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.GET)
-                .setServer(backend.address())
-                .setHost(backend.host())
-                .setPort(backend.port())
-                .setSsl(backend.https())
-                .setURI(backend.basePath() + check.path())
-                .setConnectTimeout(check.timeoutMillis())
-                .putHeader("User-Agent", "traffic-distributor-health-probe");
-        ExpectedStatuses expected = state.expectedStatuses();
-        http.request(options)
-                .compose(request -> {
-                    sent[0] = request;
-                    return request.send();
-                })
-                .compose(response -> response.body().map(body -> response.statusCode()))
-                .onComplete(result -> {
-                    vertx.cancelTimer(timer);
-                    if (result.failed()) {
-                        outcome.tryFail(result.cause());
-                    } else if (expected.matches(result.result())) {
-                        outcome.tryComplete();
-                    } else {
-                        outcome.tryFail("status " + result.result() + ", expected " + check.expectedStatuses());
-                    }
-                });
-        return outcome.future();
-    }
-
-    private Future<Void> tcpProbe(ProbeTarget backend, HealthCheckDocument check) {
-        Promise<Void> outcome = Promise.promise();
-        long timer = vertx.setTimer(check.timeoutMillis(),
-                id -> outcome.tryFail("connect timed out after " + check.timeoutMillis() + " ms"));
-        tcp.connect(backend.address()).onComplete(result -> {
-            vertx.cancelTimer(timer);
-            if (result.succeeded()) {
-                result.result().close();
-                outcome.tryComplete();
-            } else {
-                outcome.tryFail(result.cause());
-            }
-        });
-        return outcome.future();
-    }
-
     static String describe(Throwable failure) {
         String message = failure.getMessage();
-        if (failure instanceof java.net.ConnectException) {
+        if (failure instanceof ConnectException) {
             return "connection refused or unreachable";
         }
         return message == null ? failure.getClass().getSimpleName() : message;

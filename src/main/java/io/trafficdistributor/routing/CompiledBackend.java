@@ -4,17 +4,16 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 
 import io.trafficdistributor.balancing.BalancedBackend;
 import io.trafficdistributor.health.BackendHealth;
-import io.trafficdistributor.health.HealthTransitions;
 import io.trafficdistributor.health.ProbeTarget;
-import io.trafficdistributor.service.HealthCheckDocument;
 import io.vertx.core.net.SocketAddress;
 
 /**
- * A backend ready for traffic: its address parsed once, its sticky token derived once.
+ * A backend ready for traffic: its address parsed once, its sticky token derived once, its health tracked.
  *
  * @param index       position in the distributor's list (the failover priority)
  * @param stickyToken the opaque cookie value that pins a client to this backend: derived from the distributor
@@ -23,12 +22,16 @@ import io.vertx.core.net.SocketAddress;
 public record CompiledBackend(int index, String name, String url, int weight, boolean https, String host, int port,
         String basePath, SocketAddress address, String stickyToken, BackendHealth health) implements BalancedBackend {
 
+    CompiledBackend(int index, String distributor, String name, int weight, ProbeTarget target, BackendHealth health) {
+        this(index, name, target.url(), weight, target.https(), target.host(), target.port(), target.basePath(),
+                target.address(), stickyToken(distributor, name), health);
+    }
+
     /**
-     * @param previous the backend of the same name before this change, or null; its health carries over when
-     *                 neither its URL nor the health check changed
+     * Where a backend URL (validated by the API) points: what traffic and probes alike connect to. A URL without
+     * a port takes the scheme's; a base path loses its trailing slash.
      */
-    static CompiledBackend compile(String distributor, int index, String name, String url, int weight,
-            HealthCheckDocument check, CompiledBackend previous, HealthTransitions transitions) {
+    static ProbeTarget target(String url) {
         URI uri = URI.create(url);
         boolean https = uri.getScheme().equalsIgnoreCase("https");
         int port = uri.getPort() != -1 ? uri.getPort() : https ? 443 : 80;
@@ -37,13 +40,7 @@ public record CompiledBackend(int index, String name, String url, int weight, bo
         String basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         // An IPv6 literal comes back in brackets from URI; the socket address wants it bare.
         String socketHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        SocketAddress address = SocketAddress.inetSocketAddress(port, socketHost);
-        BackendHealth health = previous != null && previous.health().sameTarget(url, check)
-                ? previous.health()
-                : new BackendHealth(distributor, name, url, new ProbeTarget(address, socketHost, port, https, basePath),
-                        check, transitions);
-        return new CompiledBackend(index, name, url, weight, https, socketHost, port, basePath, address,
-                stickyToken(distributor, name), health);
+        return new ProbeTarget(url, SocketAddress.inetSocketAddress(port, socketHost), socketHost, port, https, basePath);
     }
 
     /** The path to send to this backend for a client's request URI (base path prefixed). */
@@ -55,7 +52,7 @@ public record CompiledBackend(int index, String name, String url, int weight, bo
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
                     .digest((distributor + '\n' + backend).getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 12));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 12));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }

@@ -1,58 +1,57 @@
 package io.trafficdistributor.routing;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Function;
 
 import io.trafficdistributor.balancing.Balancer;
 import io.trafficdistributor.balancing.Balancers;
 import io.trafficdistributor.domain.RoutingMethod;
-import io.trafficdistributor.health.BackendHealth;
-import io.trafficdistributor.health.HealthTransitions;
-import io.trafficdistributor.service.BackendDocument;
-import io.trafficdistributor.service.DistributorDocument;
-import io.trafficdistributor.service.StickySessionDocument;
-import io.trafficdistributor.service.TimeoutsDocument;
 
 /**
- * The immutable runtime form of a distributor, compiled from its stored definition: what the proxy reads
- * on every request. Only the balancer inside carries (synchronised) state.
+ * The immutable runtime form of a distributor, made by {@link DistributorCompiler} from its stored definition:
+ * what the proxy reads on every request. Only the balancer inside carries (synchronised) state.
  */
 public final class CompiledDistributor {
 
-    private final DistributorDocument definition;
+    private final UUID id;
+    private final String name;
+    private final long version;
+    private final List<String> hostnames;
+    private final RoutingMethod routing;
+    private final boolean enabled;
+    private final boolean passHostHeader;
+    private final Timeouts timeouts;
+    private final StickyCookie stickySession;
     private final List<CompiledBackend> backends;
     private final Map<String, CompiledBackend> backendsByStickyToken;
     private final Balancer balancer;
     /** The proxy's meters for this compiled form, created on first use (see ProxyMetrics). */
     private volatile Object proxyMeters;
 
-    private CompiledDistributor(DistributorDocument definition, List<CompiledBackend> backends) {
-        this.definition = definition;
+    /**
+     * @param id       the stored distributor's id: one deleted and created again under the same name has another
+     * @param backends in list (priority) order
+     */
+    CompiledDistributor(UUID id, String name, long version, List<String> hostnames, RoutingMethod routing,
+            boolean enabled, boolean passHostHeader, Timeouts timeouts, StickyCookie stickySession,
+            List<CompiledBackend> backends) {
+        this.id = id;
+        this.name = name;
+        this.version = version;
+        this.hostnames = List.copyOf(hostnames);
+        this.routing = routing;
+        this.enabled = enabled;
+        this.passHostHeader = passHostHeader;
+        this.timeouts = timeouts;
+        this.stickySession = stickySession;
         this.backends = List.copyOf(backends);
         Map<String, CompiledBackend> byToken = new HashMap<>();
         backends.forEach(b -> byToken.put(b.stickyToken(), b));
         this.backendsByStickyToken = Map.copyOf(byToken);
-        this.balancer = Balancers.forMethod(definition.routing(), this.backends);
-    }
-
-    /**
-     * @param previous the distributor's compiled form before this change, or null: the health of backends
-     *                 that did not change carries over
-     */
-    public static CompiledDistributor compile(DistributorDocument definition, CompiledDistributor previous,
-            HealthTransitions transitions) {
-        List<CompiledBackend> backends = new ArrayList<>();
-        List<BackendDocument> stored = definition.backends();
-        for (int i = 0; i < stored.size(); i++) {
-            BackendDocument b = stored.get(i);
-            CompiledBackend before = previous == null ? null : previous.backend(b.name());
-            backends.add(CompiledBackend.compile(definition.name(), i, b.name(), b.url(), b.weight(),
-                    definition.healthCheck(), before, transitions));
-        }
-        return new CompiledDistributor(definition, backends);
+        this.balancer = Balancers.forMethod(routing, this.backends);
     }
 
     /** The backend of that name, or null. */
@@ -65,44 +64,41 @@ public final class CompiledDistributor {
         return null;
     }
 
-    /** The health of the backends to probe: none when disabled or when the health check is off. */
-    public List<BackendHealth> probedHealth() {
-        if (!enabled() || !definition.healthCheck().enabled()) {
-            return List.of();
-        }
-        return backends.stream().map(CompiledBackend::health).toList();
+    public UUID id() {
+        return id;
     }
 
     public String name() {
-        return definition.name();
+        return name;
     }
 
     public long version() {
-        return definition.version();
+        return version;
     }
 
-    public DistributorDocument definition() {
-        return definition;
+    /** Exact names and {@code *.} wildcards, lower-case. */
+    public List<String> hostnames() {
+        return hostnames;
     }
 
     public RoutingMethod routing() {
-        return definition.routing();
+        return routing;
     }
 
     public boolean enabled() {
-        return definition.enabled();
+        return enabled;
     }
 
     public boolean passHostHeader() {
-        return definition.passHostHeader();
+        return passHostHeader;
     }
 
-    public TimeoutsDocument timeouts() {
-        return definition.timeouts();
+    public Timeouts timeouts() {
+        return timeouts;
     }
 
-    public StickySessionDocument stickySession() {
-        return definition.stickySession();
+    public StickyCookie stickySession() {
+        return stickySession;
     }
 
     /** All backends in list (priority) order. */

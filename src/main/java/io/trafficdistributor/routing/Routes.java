@@ -1,11 +1,11 @@
 package io.trafficdistributor.routing;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,7 +13,6 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import io.trafficdistributor.health.BackendHealth;
 import io.trafficdistributor.health.HealthRegistry;
 import io.trafficdistributor.service.DistributorDocument;
 
@@ -22,6 +21,9 @@ import io.trafficdistributor.service.DistributorDocument;
  * (immutable) distributor in the table; a full reload builds a new table and swaps it in. Readers (the
  * proxy's event loops) never lock. A change that fails to compile leaves the distributor's previous
  * compiled form serving.
+ * <p>
+ * Compiling a distributor tracks the health of its backends ({@link HealthRegistry#track}); a backend that
+ * leaves the table, with its distributor or alone, is untracked here.
  */
 @ApplicationScoped
 public class Routes {
@@ -47,24 +49,17 @@ public class Routes {
         RoutingTable current = table;
         try {
             CompiledDistributor old = current.byName(name);
+            CompiledDistributor now = null;
             if (distributor == null) {
                 current.remove(name);
             } else {
                 if (isApplied(name, distributor.id(), distributor.version())) {
                     return; // already applied (our own NOTIFY, or a reload that raced the local event)
                 }
-                CompiledDistributor compiled = CompiledDistributor.compile(distributor, old, health);
-                current.put(compiled);
-                health.register(compiled.probedHealth());
+                now = DistributorCompiler.compile(distributor, health);
+                current.put(now);
             }
-            if (old != null) {
-                List<BackendHealth> gone = new ArrayList<>(old.probedHealth());
-                CompiledDistributor now = table.byName(name);
-                if (now != null) {
-                    gone.removeAll(now.probedHealth());
-                }
-                health.withdraw(gone);
-            }
+            untrackGone(old, now);
             appliedAt.put(name, ++generation);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Could not compile distributor '%s'; its previous routing stays in effect", name);
@@ -77,7 +72,7 @@ public class Routes {
      */
     public boolean isApplied(String name, UUID id, long version) {
         CompiledDistributor current = table.byName(name);
-        return current != null && Objects.equals(current.definition().id(), id) && current.version() >= version;
+        return current != null && Objects.equals(current.id(), id) && current.version() >= version;
     }
 
     /** The generation to pass to {@link #replaceAll} when starting to read every distributor. */
@@ -87,40 +82,57 @@ public class Routes {
 
     /**
      * Replaces the whole table with what was read from the database, except distributors changed by
-     * {@link #apply} since {@code readStartedAt}: those are newer than the read.
+     * {@link #apply} since {@code readStartedAt}: those are newer than the read, and stay as they are.
      */
     public synchronized void replaceAll(Collection<DistributorDocument> distributors, long readStartedAt) {
-        Map<String, CompiledDistributor> next = new HashMap<>();
-        for (DistributorDocument distributor : distributors) {
-            try {
-                CompiledDistributor old = table.byName(distributor.name());
-                next.put(distributor.name(), old != null && Objects.equals(old.definition().id(), distributor.id()) && old.version() == distributor.version()
-                        ? old // unchanged: keep it, and its balancer's position
-                        : CompiledDistributor.compile(distributor, old, health));
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "Could not compile distributor '%s'; its previous routing stays in effect", distributor.name());
-                CompiledDistributor old = table.byName(distributor.name());
-                if (old != null) {
-                    next.put(old.name(), old);
-                }
-            }
-        }
-        List<String> newer = new ArrayList<>();
+        Set<String> newer = new HashSet<>();
         appliedAt.forEach((name, at) -> {
             if (at > readStartedAt) {
                 newer.add(name);
             }
         });
+        Map<String, CompiledDistributor> next = new HashMap<>();
+        for (DistributorDocument distributor : distributors) {
+            String name = distributor.name();
+            if (newer.contains(name)) {
+                continue;
+            }
+            CompiledDistributor old = table.byName(name);
+            if (old != null && Objects.equals(old.id(), distributor.id()) && old.version() == distributor.version()) {
+                next.put(name, old); // unchanged: keep it, and its balancer's position
+                continue;
+            }
+            try {
+                next.put(name, DistributorCompiler.compile(distributor, health));
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Could not compile distributor '%s'; its previous routing stays in effect", name);
+                if (old != null) {
+                    next.put(name, old);
+                }
+            }
+        }
         for (String name : newer) {
             CompiledDistributor current = table.byName(name);
-            if (current == null) {
-                next.remove(name);
-            } else {
+            if (current != null) {
                 next.put(name, current);
             }
         }
+        for (CompiledDistributor old : table.distributors()) {
+            untrackGone(old, next.get(old.name()));
+        }
         appliedAt.clear();
         table = RoutingTable.of(next.values());
-        health.replaceAll(next.values().stream().flatMap(d -> d.probedHealth().stream()).toList());
+    }
+
+    /** Stops tracking the health of the backends {@code old} had and {@code now} (null when deleted) has not. */
+    private void untrackGone(CompiledDistributor old, CompiledDistributor now) {
+        if (old == null || old == now) {
+            return;
+        }
+        for (CompiledBackend backend : old.backends()) {
+            if (now == null || now.backend(backend.name()) == null) {
+                health.untrack(old.name(), backend.name());
+            }
+        }
     }
 }

@@ -60,12 +60,12 @@ public final class RoutingTable {
     /** Adds a distributor or replaces the one of the same name. Single writer only. */
     void put(CompiledDistributor distributor) {
         CompiledDistributor old = byName.put(distributor.name(), distributor);
-        Set<String> kept = Set.copyOf(distributor.definition().hostnames());
+        Set<String> kept = Set.copyOf(distributor.hostnames());
         for (String hostname : kept) {
             mapFor(hostname).put(key(hostname), distributor);
         }
         if (old != null) {
-            for (String hostname : old.definition().hostnames()) {
+            for (String hostname : old.hostnames()) {
                 if (!kept.contains(hostname)) {
                     // Only if still ours: another distributor may have taken the hostname over already.
                     mapFor(hostname).remove(key(hostname), old);
@@ -78,7 +78,7 @@ public final class RoutingTable {
     void remove(String name) {
         CompiledDistributor old = byName.remove(name);
         if (old != null) {
-            for (String hostname : old.definition().hostnames()) {
+            for (String hostname : old.hostnames()) {
                 mapFor(hostname).remove(key(hostname), old);
             }
         }

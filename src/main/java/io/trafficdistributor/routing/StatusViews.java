@@ -14,7 +14,10 @@ import io.trafficdistributor.health.BackendHealth;
 import io.trafficdistributor.routing.DistributorStatus.BackendStatus;
 import io.trafficdistributor.service.DistributorService;
 
-/** The live view of a distributor as this instance's proxy routes it now: shares after health, and health. */
+/**
+ * The live view of a distributor as this instance's proxy routes it now: each backend's share of new traffic, as
+ * its balancer reports it, and health.
+ */
 @ApplicationScoped
 public class StatusViews {
 
@@ -35,30 +38,34 @@ public class StatusViews {
             }
         }
         List<CompiledBackend> backends = distributor.backends();
-        List<CompiledBackend> available = backends.stream().filter(b -> b.health().available()).toList();
-        // With every backend DOWN the proxy still tries them in list order: the first one gets new traffic.
-        List<CompiledBackend> eligible = available.isEmpty() ? List.of(backends.get(0)) : available;
-        CompiledBackend active = distributor.routing() == RoutingMethod.FAILOVER ? eligible.get(0) : null;
-        long totalWeight = eligible.stream().mapToLong(CompiledBackend::weight).sum();
+        double[] shares = distributor.balancer().shares(backends, b -> b.health().available());
+        CompiledBackend active = distributor.routing() == RoutingMethod.FAILOVER ? backends.get(largest(shares)) : null;
         List<BackendStatus> views = new ArrayList<>();
-        for (CompiledBackend backend : backends) {
-            double share;
-            if (!eligible.contains(backend)) {
-                share = 0;
-            } else if (distributor.routing() == RoutingMethod.FAILOVER) {
-                share = backend == active ? 100 : 0;
-            } else if (totalWeight == 0) {
-                share = backend == eligible.get(0) ? 100 : 0;
-            } else {
-                share = Math.round(backend.weight() * 1000.0 / totalWeight) / 10.0;
-            }
+        for (int i = 0; i < backends.size(); i++) {
+            CompiledBackend backend = backends.get(i);
             BackendHealth health = backend.health();
-            views.add(new BackendStatus(backend.name(), backend.url(), backend.weight(), share, health.status(),
+            views.add(new BackendStatus(backend.name(), backend.url(), backend.weight(), percent(shares[i]),
+                    health.status(),
                     health.lastCheckAt() == 0 ? null : OffsetDateTime.ofInstant(Instant.ofEpochMilli(health.lastCheckAt()), ZoneOffset.UTC),
                     health.lastLatencyMillis(), health.lastError(), health.consecutiveSuccesses(),
                     health.consecutiveFailures()));
         }
         return new DistributorStatus(distributor.name(), distributor.routing(), distributor.enabled(),
                 active == null ? null : active.name(), views);
+    }
+
+    /** A share as the API shows it: percent, one decimal. */
+    private static double percent(double share) {
+        return Math.round(share * 1000) / 10.0;
+    }
+
+    private static int largest(double[] shares) {
+        int largest = 0;
+        for (int i = 1; i < shares.length; i++) {
+            if (shares[i] > shares[largest]) {
+                largest = i;
+            }
+        }
+        return largest;
     }
 }

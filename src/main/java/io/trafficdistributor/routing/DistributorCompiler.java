@@ -1,0 +1,61 @@
+package io.trafficdistributor.routing;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.trafficdistributor.health.BackendHealth;
+import io.trafficdistributor.health.ExpectedStatuses;
+import io.trafficdistributor.health.HealthRegistry;
+import io.trafficdistributor.health.ProbeSettings;
+import io.trafficdistributor.health.ProbeTarget;
+import io.trafficdistributor.service.BackendDocument;
+import io.trafficdistributor.service.DistributorDocument;
+import io.trafficdistributor.service.HealthCheckDocument;
+import io.trafficdistributor.service.StickySessionDocument;
+import io.trafficdistributor.service.TimeoutsDocument;
+
+/**
+ * Routing's compile step: the one bridge from a stored distributor (the API's document) to the runtime values
+ * the traffic side reads (timeouts, cookie settings, probe settings, parsed backend addresses). Nothing past
+ * this class sees a document.
+ */
+final class DistributorCompiler {
+
+    private DistributorCompiler() {
+    }
+
+    /**
+     * Compiles a stored distributor and tracks the health of its backends; a backend whose URL and probe settings
+     * did not change keeps the health it had.
+     */
+    static CompiledDistributor compile(DistributorDocument definition, HealthRegistry health) {
+        String name = definition.name();
+        List<BackendDocument> stored = definition.backends();
+        ProbeSettings probe = probeSettings(definition.healthCheck());
+        // Every URL parsed before any health is tracked: a failure here leaves health as it was.
+        List<ProbeTarget> targets = stored.stream().map(b -> CompiledBackend.target(b.url())).toList();
+        List<CompiledBackend> backends = new ArrayList<>();
+        for (int i = 0; i < stored.size(); i++) {
+            BackendDocument b = stored.get(i);
+            BackendHealth tracked = health.track(name, b.name(), targets.get(i), probe, definition.enabled());
+            backends.add(new CompiledBackend(i, name, b.name(), b.weight(), targets.get(i), tracked));
+        }
+        return new CompiledDistributor(definition.id(), name, definition.version(), definition.hostnames(),
+                definition.routing(), definition.enabled(), definition.passHostHeader(),
+                timeouts(definition.timeouts()), stickyCookie(definition.stickySession()), backends);
+    }
+
+    static ProbeSettings probeSettings(HealthCheckDocument check) {
+        return new ProbeSettings(check.enabled(), check.type(), check.path(),
+                ExpectedStatuses.parse(check.expectedStatuses()), check.intervalSeconds(), check.timeoutMillis(),
+                check.healthyThreshold(), check.unhealthyThreshold());
+    }
+
+    static Timeouts timeouts(TimeoutsDocument timeouts) {
+        return new Timeouts(timeouts.connectMillis(), timeouts.responseMillis(), timeouts.attemptMillis());
+    }
+
+    static StickyCookie stickyCookie(StickySessionDocument sticky) {
+        return new StickyCookie(sticky.cookieName(), sticky.maxAgeSeconds(), sticky.sameSite());
+    }
+}
