@@ -5,12 +5,10 @@ import java.io.IOException;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 
 /**
  * The first handler of every client connection: the listener's connection cap (a connection over
- * {@code max-connections} is closed at once and counted), the open-connections gauge, and the idle timeout's
- * verdict. Counting on the channel's own open and close, whatever the connection became (a tunnel included),
+ * {@code max-connections} is closed at once and counted) and the open-connections gauge. Counting on the channel's own open and close, whatever the connection became (a tunnel included),
  * means a slot is always given back.
  */
 @ChannelHandler.Sharable
@@ -40,15 +38,6 @@ final class ClientGuard extends ChannelInboundHandlerAdapter {
             return;
         }
         super.channelActive(ctx);
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof IdleStateEvent) {
-            ctx.close(); // no traffic either way for td.proxy.idle-timeout
-            return;
-        }
-        super.userEventTriggered(ctx, event);
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.routing.CompiledBackend;
@@ -28,6 +29,9 @@ import io.trafficdistributor.routing.CompiledDistributor;
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
 
+    /** The scheme clients use on this listener. */
+    private static final String PROTO = "http";
+
     private final ProxyWorker worker;
     private ChannelHandlerContext context;
     /** The client's address as headers and logs give it, and whether it is a trusted proxy. */
@@ -35,6 +39,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private InetAddress clientInet;
     private boolean trusted;
     private int localPort;
+    private String localPortText;
+    /** The last request's authority and this connection's Forwarded element for it: most connections use one. */
+    private String forwardedAuthority;
+    private String forwardedElement;
     private Exchange exchange;
     /** Messages of requests behind the one in progress (pipelining), held unread in order. */
     private ArrayDeque<Object> pending;
@@ -83,6 +91,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         if (ctx.channel().localAddress() instanceof InetSocketAddress local) {
             localPort = local.getPort();
+            localPortText = Integer.toString(localPort);
         }
         worker.connections.add(this);
         super.channelActive(ctx);
@@ -229,10 +238,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         // The exchange reads the body's framing from the head before the head is rewritten for the backends.
         exchange = new Exchange(this, request, target.pathAndQuery(), distributor, affinity, upgradeTo, expectContinue,
                 HttpUtil.isKeepAlive(request) && !draining);
-        String proto = "http";
         RequestHeads.rewrite(request.headers(), scan, distributor.passHostHeader() ? authority : null, authority,
-                clientAddress, ForwardedHeaders.forwardedElement(clientInet, proto, authority), proto, localPort, trusted);
+                clientAddress, forwardedElement(authority), PROTO, localPortText, trusted);
         exchange.start();
+    }
+
+    private String forwardedElement(String authority) {
+        if (!authority.equals(forwardedAuthority)) {
+            forwardedElement = ForwardedHeaders.forwardedElement(clientInet, PROTO, authority);
+            forwardedAuthority = authority;
+        }
+        return forwardedElement;
     }
 
     /**
@@ -295,6 +311,21 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 context.close();
             }
         });
+    }
+
+    /**
+     * No traffic either way for {@code td.proxy.idle-timeout}: an idle kept-alive connection closes. One waiting for
+     * its backend's answer is not idle; the exchange's own timeouts bound it.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            if (exchange == null) {
+                ctx.close();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, event);
     }
 
     @Override

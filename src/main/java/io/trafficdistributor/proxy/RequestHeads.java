@@ -85,7 +85,7 @@ final class RequestHeads {
      * @param forwardedFor  the RFC 7239 element for this hop, e.g. {@code for=192.0.2.1;proto=http;host=h}
      */
     static void rewrite(HttpHeaders headers, Scan scan, String host, String clientHost, String clientAddress,
-            String forwardedElement, String proto, int localPort, boolean trusted) {
+            String forwardedElement, String proto, String localPort, boolean trusted) {
         String connection = scan.connectionHeader ? HopByHop.connectionTokens(headers) : null;
         if (scan.drop != null) {
             for (CharSequence name : scan.drop) {
@@ -110,13 +110,13 @@ final class RequestHeads {
             headers.set(FORWARDED, ForwardedHeaders.appendList(joined(headers, FORWARDED), forwardedElement));
             setIfAbsent(headers, X_FORWARDED_PROTO, proto);
             setIfAbsent(headers, X_FORWARDED_HOST, clientHost);
-            setIfAbsent(headers, X_FORWARDED_PORT, Integer.toString(localPort));
+            setIfAbsent(headers, X_FORWARDED_PORT, localPort);
         } else {
             headers.set(X_FORWARDED_FOR, clientAddress);
             headers.set(FORWARDED, forwardedElement);
             headers.set(X_FORWARDED_PROTO, proto);
             headers.set(X_FORWARDED_HOST, clientHost);
-            headers.set(X_FORWARDED_PORT, Integer.toString(localPort));
+            headers.set(X_FORWARDED_PORT, localPort);
         }
     }
 

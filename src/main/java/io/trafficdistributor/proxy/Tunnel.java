@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.timeout.IdleStateEvent;
 
 /**
  * A connection upgraded by the backend's {@code 101} (WebSocket, mostly): from then on bytes flow both ways
@@ -62,6 +63,16 @@ final class Tunnel extends ChannelInboundHandlerAdapter {
         if (ctx.channel().isWritable()) {
             peer.config().setAutoRead(true);
         }
+    }
+
+    /** A tunnel quiet both ways for {@code td.proxy.idle-timeout} is closed, like any idle client connection. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, event);
     }
 
     @Override

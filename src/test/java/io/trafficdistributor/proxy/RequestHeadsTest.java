@@ -26,7 +26,7 @@ class RequestHeadsTest {
     private static HttpHeaders rewritten(HttpHeaders headers, boolean trusted) {
         RequestHeads.Scan scan = RequestHeads.scan(headers, trusted);
         RequestHeads.rewrite(headers, scan, "shop.test", "shop.test", "192.0.2.1",
-                "for=192.0.2.1;proto=http;host=shop.test", "http", 8000, trusted);
+                "for=192.0.2.1;proto=http;host=shop.test", "http", "8000", trusted);
         return headers;
     }
 
@@ -92,7 +92,7 @@ class RequestHeadsTest {
     void noHostIsSetWhenEachBackendGetsItsOwn() {
         HttpHeaders headers = headers("Host", "shop.test");
         RequestHeads.rewrite(headers, RequestHeads.scan(headers, false), null, "shop.test", "192.0.2.1",
-                "for=192.0.2.1", "http", 8000, false);
+                "for=192.0.2.1", "http", "8000", false);
         assertEquals("shop.test", headers.get("host"), "left for the exchange to replace per backend");
         assertEquals("shop.test", headers.get("x-forwarded-host"));
     }
