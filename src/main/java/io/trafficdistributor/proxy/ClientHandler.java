@@ -314,13 +314,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * No traffic either way for {@code td.proxy.idle-timeout}: an idle kept-alive connection closes. One waiting for
-     * its backend's answer is not idle; the exchange's own timeouts bound it.
+     * No traffic either way for {@code td.proxy.idle-timeout}: an idle kept-alive connection closes, and so does a
+     * client that stopped reading its response (it would hold the backend connection, paused for it, forever). One
+     * waiting for its backend's answer is not idle; the exchange's own timeouts bound it.
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof IdleStateEvent) {
-            if (exchange == null) {
+            if (exchange == null || !ctx.channel().isWritable()) {
                 ctx.close();
             }
             return;

@@ -89,8 +89,6 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
     private boolean staleRetried;
     private boolean headSent;
     private boolean requestSent;
-    private long lastBackendActivity;
-    private ScheduledFuture<?> responseTimer;
     private ScheduledFuture<?> attemptTimer;
     private boolean attemptTimedOut;
 
@@ -183,7 +181,7 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
         bodyBytesIn += bytes;
         lastBodyRead = System.nanoTime();
         if (streaming && headSent) {
-            lastBackendActivity = lastBodyRead; // an upload in progress is no silent backend
+            connection.touch(); // an upload in progress is no silent backend
             Channel backendChannel = connection.channel();
             if (last) {
                 backendChannel.writeAndFlush(content);
@@ -350,8 +348,7 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
             }
         }
         headSent = true;
-        lastBackendActivity = System.nanoTime();
-        armResponseTimer(attempts.distributor.timeouts().responseMillis());
+        connection.watchSilence(attempts.distributor.timeouts().responseMillis());
         Integer attemptMillis = attempts.distributor.timeouts().attemptMillis();
         if (attemptMillis != null && replayable && attempts.hasUntried()) {
             attemptTimer = clientChannel.eventLoop().schedule(this::attemptTimedOut, attemptMillis, TimeUnit.MILLISECONDS);
@@ -386,20 +383,10 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
         connect();
     }
 
-    private void armResponseTimer(long delayMillis) {
-        responseTimer = clientChannel.eventLoop().schedule(this::responseTimerFired, delayMillis, TimeUnit.MILLISECONDS);
-    }
-
-    /** {@code responseMillis} is the longest silence of a backend, counted from the last thing either side sent. */
-    private void responseTimerFired() {
-        responseTimer = null;
+    /** {@code responseMillis}: the backend was silent that long, counted from the last thing either side sent. */
+    @Override
+    public void backendSilent() {
         if (finished || connection == null) {
-            return;
-        }
-        long timeout = attempts.distributor.timeouts().responseMillis();
-        long remaining = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastBackendActivity);
-        if (remaining > 0) {
-            armResponseTimer(remaining);
             return;
         }
         if (responseStarted) {
@@ -418,7 +405,6 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
 
     @Override
     public void backendRead(HttpObject message) {
-        lastBackendActivity = System.nanoTime();
         if (message instanceof HttpResponse response) {
             if (response.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(message);
@@ -554,7 +540,6 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
     private void noResponse(String why) {
         dropConnection();
         cancel(attemptTimer);
-        cancel(responseTimer);
         if (reused && !staleRetried && replayable) {
             // A kept-alive connection the backend had closed meanwhile: no verdict on the backend, a new connection.
             staleRetried = true;
@@ -651,7 +636,6 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
         finished = true;
         cancel(bodyTimer);
         cancel(poolTimer);
-        cancel(responseTimer);
         cancel(attemptTimer);
         if (held != null) {
             held.release();

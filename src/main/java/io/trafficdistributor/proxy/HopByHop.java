@@ -47,6 +47,36 @@ final class HopByHop {
         };
     }
 
+    /**
+     * Whether a {@code Connection} value lists any name that is not itself hop-by-hop ({@code keep-alive},
+     * {@code close}, {@code upgrade}…): only then must the other headers be checked against it. Most messages send
+     * just {@code keep-alive} or {@code close}.
+     */
+    static boolean listsOtherNames(String connection) {
+        int length = connection.length();
+        int start = 0;
+        while (start < length) {
+            int end = connection.indexOf(',', start);
+            if (end < 0) {
+                end = length;
+            }
+            int from = start;
+            int to = end;
+            while (from < to && (connection.charAt(from) == ' ' || connection.charAt(from) == '\t')) {
+                from++;
+            }
+            while (to > from && (connection.charAt(to - 1) == ' ' || connection.charAt(to - 1) == '\t')) {
+                to--;
+            }
+            if (to > from && !(to - from == 5 && connection.regionMatches(true, from, "close", 0, 5))
+                    && !is(connection.subSequence(from, to))) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
+    }
+
     /** Whether a {@code Connection} header value (a comma-separated list) names {@code name}. */
     static boolean listedIn(String connection, CharSequence name) {
         int length = connection.length();

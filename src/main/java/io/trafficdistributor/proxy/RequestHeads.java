@@ -92,7 +92,7 @@ final class RequestHeads {
                 headers.remove(name);
             }
         }
-        if (connection != null) {
+        if (connection != null && HopByHop.listsOtherNames(connection)) {
             List<String> listed = new ArrayList<>();
             for (Map.Entry<String, String> header : headers) {
                 if (HopByHop.listedIn(connection, header.getKey())) {

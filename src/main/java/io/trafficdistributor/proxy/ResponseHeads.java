@@ -59,7 +59,7 @@ final class ResponseHeads {
         if (drop != null) {
             drop.forEach(headers::remove);
         }
-        if (connection != null) {
+        if (connection != null && HopByHop.listsOtherNames(connection)) {
             List<String> listed = new ArrayList<>();
             for (Map.Entry<String, String> header : headers) {
                 if (HopByHop.listedIn(connection, header.getKey())) {

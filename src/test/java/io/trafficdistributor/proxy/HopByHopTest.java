@@ -46,4 +46,13 @@ class HopByHopTest {
         assertTrue(HopByHop.dropped("x-two", HopByHop.connectionTokens(headers)));
         assertTrue(HopByHop.dropped("X-One", HopByHop.connectionTokens(headers)));
     }
+
+    @Test
+    void onlyAConnectionValueNamingOtherHeadersNeedsTheirCheck() {
+        assertFalse(HopByHop.listsOtherNames("keep-alive"));
+        assertFalse(HopByHop.listsOtherNames(" Close "));
+        assertFalse(HopByHop.listsOtherNames("Upgrade, keep-alive,,"));
+        assertTrue(HopByHop.listsOtherNames("keep-alive, X-Secret"));
+        assertTrue(HopByHop.listsOtherNames("closed"));
+    }
 }
