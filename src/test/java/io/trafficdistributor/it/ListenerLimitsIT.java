@@ -88,6 +88,32 @@ class ListenerLimitsIT {
     }
 
     @Test
+    void aClientThatStopsReadingItsResponseIsClosedAtTheIdleTimeout() throws Exception {
+        long size = 500L * 1024 * 1024;
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(16 * 1024); // so the proxy's writes stall soon
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", service.proxyPort));
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /big?download=" + size + " HTTP/1.1\r\nHost: limits.test\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            // The client reads nothing for 4 s: the proxy, paused by back-pressure, sees no progress for longer than
+            // the idle timeout (1 s) and closes, instead of holding the connection and its backend's forever.
+            Thread.sleep(4000);
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[64 * 1024];
+            long received = 0;
+            try {
+                for (int n; (n = in.read(buffer)) >= 0;) {
+                    received += n;
+                }
+            } catch (SocketException reset) {
+                // closed too
+            }
+            assertTrue(received < size / 10, "the client got " + received + " bytes of a response it stopped reading");
+        }
+    }
+
+    @Test
     void connectionsOverTheCapAreClosedAtOnceAndCounted() throws Exception {
         List<Socket> open = new ArrayList<>();
         try {
