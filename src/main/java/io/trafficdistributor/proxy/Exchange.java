@@ -228,6 +228,9 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
         if (finished || requestEnded) {
             return;
         }
+        if (!wantsClientBytes()) {
+            lastBodyRead = System.nanoTime(); // the proxy is not reading (its backend is slow to take it): no client fault
+        }
         long timeout = worker.settings.bodyTimeoutMillis();
         long remaining = timeout - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastBodyRead);
         if (remaining > 0) {

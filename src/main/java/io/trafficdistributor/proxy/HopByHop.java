@@ -53,48 +53,38 @@ final class HopByHop {
      * just {@code keep-alive} or {@code close}.
      */
     static boolean listsOtherNames(String connection) {
-        int length = connection.length();
-        int start = 0;
-        while (start < length) {
-            int end = connection.indexOf(',', start);
-            if (end < 0) {
-                end = length;
-            }
-            int from = start;
-            int to = end;
-            while (from < to && (connection.charAt(from) == ' ' || connection.charAt(from) == '\t')) {
-                from++;
-            }
-            while (to > from && (connection.charAt(to - 1) == ' ' || connection.charAt(to - 1) == '\t')) {
-                to--;
-            }
-            if (to > from && !(to - from == 5 && connection.regionMatches(true, from, "close", 0, 5))
-                    && !is(connection.subSequence(from, to))) {
-                return true;
-            }
-            start = end + 1;
-        }
-        return false;
+        return anyToken(connection, (from, to) -> !(to - from == 5 && connection.regionMatches(true, from, "close", 0, 5))
+                && !is(connection.subSequence(from, to)));
     }
 
     /** Whether a {@code Connection} header value (a comma-separated list) names {@code name}. */
     static boolean listedIn(String connection, CharSequence name) {
-        int length = connection.length();
+        return anyToken(connection, (from, to) -> to - from == name.length()
+                && connection.regionMatches(true, from, name.toString(), 0, name.length()));
+    }
+
+    /** A token of a comma-separated list, given as its bounds, optional whitespace trimmed. */
+    private interface TokenTest {
+        boolean test(int from, int to);
+    }
+
+    private static boolean anyToken(String list, TokenTest test) {
+        int length = list.length();
         int start = 0;
         while (start < length) {
-            int end = connection.indexOf(',', start);
+            int end = list.indexOf(',', start);
             if (end < 0) {
                 end = length;
             }
             int from = start;
             int to = end;
-            while (from < to && (connection.charAt(from) == ' ' || connection.charAt(from) == '\t')) {
+            while (from < to && (list.charAt(from) == ' ' || list.charAt(from) == '\t')) {
                 from++;
             }
-            while (to > from && (connection.charAt(to - 1) == ' ' || connection.charAt(to - 1) == '\t')) {
+            while (to > from && (list.charAt(to - 1) == ' ' || list.charAt(to - 1) == '\t')) {
                 to--;
             }
-            if (to - from == name.length() && connection.regionMatches(true, from, name.toString(), 0, name.length())) {
+            if (to > from && test.test(from, to)) {
                 return true;
             }
             start = end + 1;

@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.trafficdistributor.support.HttpHead;
+import io.trafficdistributor.support.ProxyClient;
 import io.trafficdistributor.support.RawBackend;
 import io.trafficdistributor.support.RawHttp.Client;
 import io.trafficdistributor.support.RawHttp.ReceivedRequest;
@@ -195,6 +196,47 @@ class AttackSlowClientTest {
             assertNull(request.head().value("Expect"), received);
             assertEquals("hello", request.body(), received);
             assertEquals("", request.after(), received);
+        }
+    }
+
+    /**
+     * The other side of the body timeout: an upload the proxy stops reading because its backend is slow to take it
+     * (back-pressure) is no client pausing, and is not cut with a 408 however long the backend takes.
+     */
+    @Test
+    void anUploadTheBackendIsSlowToTakeIsNotTimedOut() throws Exception {
+        try (RawBackend backend = RawBackend.start("slow-reader")) {
+            String host = distributor("atk-slow-reader", backend);
+            int size = 16 * 1024 * 1024;
+            long[] received = { 0 };
+            backend.behave((request, in, out) -> {
+                if (request.target().startsWith("/slow-reader")) {
+                    try {
+                        Thread.sleep(4000); // twice td.proxy.body-timeout (2 s in tests), reading nothing
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    long length = Long.parseLong(request.value("Content-Length"));
+                    received[0] = in.readNBytes((int) length).length;
+                }
+                out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.ISO_8859_1));
+                return true;
+            });
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", ProxyClient.port())) {
+                socket.setSoTimeout(20_000);
+                java.io.OutputStream out = socket.getOutputStream();
+                out.write(("PUT /slow-reader HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + size + "\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                byte[] part = new byte[64 * KIB];
+                for (int sent = 0; sent < size; sent += part.length) {
+                    out.write(part); // blocks while the proxy, pushed back by the backend, stops reading
+                }
+                out.flush();
+                HttpHead response = HttpHead.read(socket.getInputStream());
+                assertEquals(200, response.status(), response.text());
+            }
+            assertEquals(size, received[0], "the backend got the whole upload");
+            assertStaysUnblamed("atk-slow-reader");
         }
     }
 }

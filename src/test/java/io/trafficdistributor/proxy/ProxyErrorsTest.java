@@ -82,8 +82,11 @@ class ProxyErrorsTest {
     void everyBackendRefusingConnectionsIs502() {
         int port1 = TestBackend.freePort();
         int port2 = TestBackend.freePort();
+        // Without probes, so the backends stay UNKNOWN (available) and both requests show the failed attempts' 502;
+        // probes finishing first would make them DOWN, and all-DOWN is the 503 of FailoverTest.
         create("""
-                {"name":"err-refused","hostnames":["errrefused.test"],"backends":[%s,%s]}"""
+                {"name":"err-refused","hostnames":["errrefused.test"],"backends":[%s,%s],
+                 "healthCheck":{"enabled":false}}"""
                 .formatted(backend("x", "http://127.0.0.1:" + port1, 1), backend("y", "http://127.0.0.1:" + port2, 1)));
         HttpResponse<String> response = ProxyClient.get("errrefused.test", "/");
         assertProxyError(response, 502, "err-refused");
