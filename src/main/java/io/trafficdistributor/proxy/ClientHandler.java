@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -274,7 +275,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         if (!keepAlive || (draining && pending == null)) {
             releasePending();
-            context.close();
+            // Closed once everything written before has gone out: the last response must not be cut.
+            context.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         while (pending != null && (exchange == null || !exchange.requestEnded())) {
