@@ -115,15 +115,11 @@ final class BackendPool {
 
     /** A connection closed, idle or not. */
     void closed(BackendConnection connection) {
-        open--;
         idle.remove(connection);
-        Waiter next = waiting.pollFirst();
-        if (next != null) {
-            connect(next, connectMillisOfWaiters);
-        }
+        detach(connection);
     }
 
-    /** A connection that became a tunnel: it no longer counts against this pool. */
+    /** A connection that became a tunnel, or closed: it no longer counts, and a waiter may open one instead. */
     void detach(BackendConnection connection) {
         open--;
         Waiter next = waiting.pollFirst();

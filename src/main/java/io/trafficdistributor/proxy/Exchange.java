@@ -183,14 +183,11 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
         if (streaming && headSent) {
             connection.touch(); // an upload in progress is no silent backend
             Channel backendChannel = connection.channel();
+            backendChannel.writeAndFlush(content);
             if (last) {
-                backendChannel.writeAndFlush(content);
                 requestSent = true;
-            } else {
-                backendChannel.writeAndFlush(content);
-                if (!backendChannel.isWritable()) {
-                    client.updateRead();
-                }
+            } else if (!backendChannel.isWritable()) {
+                client.updateRead(); // the backend takes the body slower than the client sends it
             }
             return;
         }
@@ -393,10 +390,7 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
             return;
         }
         if (responseStarted) {
-            dropConnection();
-            end();
-            done(backend, status);
-            clientChannel.close(); // mid-body: nothing but a cut can tell the client
+            cutResponse();
             return;
         }
         blame("response timeout");
@@ -481,18 +475,8 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
             return;
         }
         clientChannel.write(content);
-        unflushed = true;
-        if (!clientChannel.isWritable()) {
-            // The client reads slower than the backend sends: pause the backend until the client has caught up.
-            // Paused before the flush, whose progress may already make the client writable (and resume it).
-            Channel backendChannel = connection.channel();
-            backendChannel.config().setAutoRead(false);
-            clientChannel.flush();
-            unflushed = false;
-            if (clientChannel.isWritable()) {
-                backendChannel.config().setAutoRead(true);
-            }
-        }
+        // The client reads slower than the backend sends: the backend waits until the client has caught up.
+        unflushed = !Backpressure.pauseWhileFull(connection.channel(), clientChannel);
     }
 
     @Override
@@ -531,12 +515,18 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
             return;
         }
         if (responseStarted) {
-            end();
-            done(backend, status);
-            clientChannel.close(); // a cut body: the client must not take it for whole
+            cutResponse();
             return;
         }
         noResponse("connection closed without a response");
+    }
+
+    /** The response broke off mid-body: only closing the connection can tell the client it is not whole. */
+    private void cutResponse() {
+        dropConnection();
+        end();
+        done(backend, status);
+        clientChannel.close();
     }
 
     /** The attempt ended without a response head. */

@@ -1,6 +1,8 @@
 package io.trafficdistributor.proxy;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -55,6 +57,20 @@ final class HopByHop {
     static boolean listsOtherNames(String connection) {
         return anyToken(connection, (from, to) -> !(to - from == 5 && connection.regionMatches(true, from, "close", 0, 5))
                 && !is(connection.subSequence(from, to)));
+    }
+
+    /** Takes out of {@code headers} every header that {@code connection} (a message's Connection list, or null) names. */
+    static void removeListed(HttpHeaders headers, String connection) {
+        if (connection == null || !listsOtherNames(connection)) {
+            return;
+        }
+        List<String> listed = new ArrayList<>();
+        for (Map.Entry<String, String> header : headers) {
+            if (listedIn(connection, header.getKey())) {
+                listed.add(header.getKey());
+            }
+        }
+        listed.forEach(headers::remove);
     }
 
     /** Whether a {@code Connection} header value (a comma-separated list) names {@code name}. */

@@ -92,15 +92,7 @@ final class RequestHeads {
                 headers.remove(name);
             }
         }
-        if (connection != null && HopByHop.listsOtherNames(connection)) {
-            List<String> listed = new ArrayList<>();
-            for (Map.Entry<String, String> header : headers) {
-                if (HopByHop.listedIn(connection, header.getKey())) {
-                    listed.add(header.getKey());
-                }
-            }
-            listed.forEach(headers::remove);
-        }
+        HopByHop.removeListed(headers, connection);
         headers.remove(HttpHeaderNames.CONTENT_LENGTH); // set again from the body actually sent
         if (host != null) {
             headers.set(HttpHeaderNames.HOST, host); // else the exchange sets each backend's own

@@ -59,15 +59,7 @@ final class ResponseHeads {
         if (drop != null) {
             drop.forEach(headers::remove);
         }
-        if (connection != null && HopByHop.listsOtherNames(connection)) {
-            List<String> listed = new ArrayList<>();
-            for (Map.Entry<String, String> header : headers) {
-                if (HopByHop.listedIn(connection, header.getKey())) {
-                    listed.add(header.getKey());
-                }
-            }
-            listed.forEach(headers::remove);
-        }
+        HopByHop.removeListed(headers, connection);
         if (!hasDate) {
             headers.set(HttpHeaderNames.DATE, HttpDate.now());
         }

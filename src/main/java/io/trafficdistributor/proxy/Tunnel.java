@@ -43,14 +43,7 @@ final class Tunnel extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         peer.write(msg);
-        if (!peer.isWritable()) {
-            // Paused before the flush, whose progress may already make the peer writable (and resume this side).
-            ctx.channel().config().setAutoRead(false);
-            peer.flush();
-            if (peer.isWritable()) {
-                ctx.channel().config().setAutoRead(true);
-            }
-        }
+        Backpressure.pauseWhileFull(ctx.channel(), peer);
     }
 
     @Override

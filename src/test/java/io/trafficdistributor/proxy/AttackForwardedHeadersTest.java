@@ -1,7 +1,7 @@
 package io.trafficdistributor.proxy;
 
 import static io.trafficdistributor.proxy.ProxyTestSupport.create;
-import static io.trafficdistributor.support.RawHttp.request;
+import static io.trafficdistributor.support.RawHttp.forwardedHead;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -17,7 +17,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.trafficdistributor.support.HttpHead;
 import io.trafficdistributor.support.ProxyClient;
 import io.trafficdistributor.support.RawBackend;
-import io.trafficdistributor.support.RawHttp.Response;
 
 /**
  * Forwarded headers from a client the proxy does not trust ({@code td.proxy.trusted-proxies} is empty in tests):
@@ -52,18 +51,8 @@ class AttackForwardedHeadersTest {
         }
     }
 
-    /** Sends a GET with {@code extraHeaders} and returns the head the backend received for it. */
     static HttpHead forward(String path, String extraHeaders) {
-        RawBackend.Mark mark = backend.mark();
-        Response response = request("GET " + path + " HTTP/1.1\r\nHost: " + HOST + "\r\n" + extraHeaders
-                + "Connection: close\r\n\r\n");
-        assertEquals(200, response.status(), response::toString);
-        assertEquals("forwarded", response.text());
-        String received = backend.receivedSince(mark);
-        assertEquals(received.indexOf("\r\n\r\n") + 4, received.length(), () -> "not one head:\n" + received);
-        HttpHead head = new HttpHead(received);
-        assertEquals("GET " + path + " HTTP/1.1", head.startLine());
-        return head;
+        return forwardedHead(backend, HOST, path, extraHeaders);
     }
 
     /** What the proxy states about a plain-HTTP connection from 127.0.0.1 to HOST, exactly once each. */

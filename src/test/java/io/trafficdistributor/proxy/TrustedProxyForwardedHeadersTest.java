@@ -1,7 +1,7 @@
 package io.trafficdistributor.proxy;
 
 import static io.trafficdistributor.proxy.ProxyTestSupport.create;
-import static io.trafficdistributor.support.RawHttp.request;
+import static io.trafficdistributor.support.RawHttp.forwardedHead;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
@@ -18,7 +18,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.trafficdistributor.support.HttpHead;
 import io.trafficdistributor.support.ProxyClient;
 import io.trafficdistributor.support.RawBackend;
-import io.trafficdistributor.support.RawHttp.Response;
 
 /**
  * Forwarded headers from a trusted proxy ({@code td.proxy.trusted-proxies=127.0.0.1/32}): what it says is kept and
@@ -62,16 +61,7 @@ class TrustedProxyForwardedHeadersTest {
     }
 
     static HttpHead forward(String path, String extraHeaders) {
-        RawBackend.Mark mark = backend.mark();
-        Response response = request("GET " + path + " HTTP/1.1\r\nHost: " + HOST + "\r\n" + extraHeaders
-                + "Connection: close\r\n\r\n");
-        assertEquals(200, response.status(), response::toString);
-        assertEquals("trusted", response.text());
-        String received = backend.receivedSince(mark);
-        assertEquals(received.indexOf("\r\n\r\n") + 4, received.length(), () -> "not one head:\n" + received);
-        HttpHead head = new HttpHead(received);
-        assertEquals("GET " + path + " HTTP/1.1", head.startLine());
-        return head;
+        return forwardedHead(backend, HOST, path, extraHeaders);
     }
 
     @Test

@@ -209,6 +209,23 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * Sends a GET with {@code extraHeaders} through a distributor of {@code host} whose one backend is {@code backend},
+     * expects the backend's answer, and returns the one head the backend received for it, exactly as sent.
+     */
+    public static HttpHead forwardedHead(RawBackend backend, String host, String path, String extraHeaders) {
+        RawBackend.Mark mark = backend.mark();
+        Response response = request("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + extraHeaders
+                + "Connection: close\r\n\r\n");
+        assertEquals(200, response.status(), response::toString);
+        assertEquals(backend.name(), response.text());
+        String received = backend.receivedSince(mark);
+        assertEquals(received.indexOf("\r\n\r\n") + 4, received.length(), () -> "not one head:\n" + received);
+        HttpHead head = new HttpHead(received);
+        assertEquals("GET " + path + " HTTP/1.1", head.startLine());
+        return head;
+    }
+
     /** Sends {@code request} on a new connection and reads one response. */
     public static Response request(String request) {
         try (Client client = Client.open()) {
