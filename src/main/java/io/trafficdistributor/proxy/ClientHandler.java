@@ -3,12 +3,14 @@ package io.trafficdistributor.proxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
@@ -18,6 +20,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.routing.CompiledBackend;
 import io.trafficdistributor.routing.CompiledDistributor;
@@ -29,6 +32,9 @@ import io.trafficdistributor.routing.CompiledDistributor;
  * touched only on the connection's event loop.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
+
+    /** The longest a closing connection reads and drops what its client still sends. */
+    static final long LINGER_MILLIS = 2000;
 
     /** The scheme clients use on this listener. */
     private static final String PROTO = "http";
@@ -49,6 +55,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private ArrayDeque<Object> pending;
     private boolean draining;
     private boolean tunnel;
+    /** The last response is written: what the client still sends is read and dropped until the connection closes. */
+    private boolean closing;
 
     ClientHandler(ProxyWorker worker) {
         this.worker = worker;
@@ -100,11 +108,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** Whether a response is being written: the header timeout then only closes. */
     boolean responding() {
-        return exchange != null;
+        return exchange != null || closing;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (pending != null || (exchange != null && exchange.requestEnded())) {
             hold(msg);
             return;
@@ -127,10 +139,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 refuse(request.decoderResult().cause());
                 return;
             }
-            begin(request);
-            if (msg instanceof HttpContent content) { // not produced by the decoder; kept for completeness
-                dispatch(content);
-            }
+            begin(request); // the decoder passes bodies as separate contents, never a full request
             return;
         }
         if (!(msg instanceof HttpContent content)) {
@@ -259,24 +268,52 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private void answerItself(HttpRequest request, int status, String message) {
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
         context.writeAndFlush(ProxyResponses.of(status, message, !keepAlive))
-                .addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (!keepAlive) {
+            closeAfterWrites();
+        }
     }
 
     /** An answer after which the connection cannot go on (its framing or head cannot be trusted). */
     void answerAndClose(int status, String message) {
         exchange = null;
+        context.writeAndFlush(ProxyResponses.of(status, message, true));
+        closeAfterWrites();
+    }
+
+    /**
+     * Ends the connection once everything written has gone out, with a lingering close (as NGINX's): the output is
+     * shut first, so the client reads the whole last response and the end of it, while what it still sends (the
+     * rest of a body the proxy did not wait for) is read and dropped for up to {@link #LINGER_MILLIS}. A plain
+     * close with unread bytes makes the kernel answer with a reset, which can destroy the response before the
+     * client has read it.
+     */
+    private void closeAfterWrites() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        exchange = null;
         releasePending();
-        context.channel().config().setAutoRead(false);
-        context.writeAndFlush(ProxyResponses.of(status, message, true)).addListener(ChannelFutureListener.CLOSE);
+        Channel channel = context.channel();
+        channel.config().setAutoRead(true);
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
+            if (written.isSuccess() && channel instanceof DuplexChannel duplex && channel.isActive()) {
+                duplex.shutdownOutput();
+                ScheduledFuture<?> linger = channel.eventLoop().schedule(() -> channel.close(), LINGER_MILLIS,
+                        TimeUnit.MILLISECONDS);
+                channel.closeFuture().addListener(closed -> linger.cancel(false)); // the client closed first, mostly
+            } else {
+                channel.close();
+            }
+        });
     }
 
     /** The exchange in progress is over: the connection takes the next request, or closes. */
     void exchangeFinished(boolean keepAlive) {
         exchange = null;
         if (!keepAlive || (draining && pending == null)) {
-            releasePending();
-            // Closed once everything written before has gone out: the last response must not be cut.
-            context.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            closeAfterWrites();
             return;
         }
         while (pending != null && (exchange == null || !exchange.requestEnded())) {
