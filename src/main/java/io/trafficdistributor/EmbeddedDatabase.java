@@ -2,8 +2,8 @@ package io.trafficdistributor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -21,43 +21,68 @@ public final class EmbeddedDatabase implements AutoCloseable {
     static final String DATABASE = "postgres";
     static final String USER = "postgres";
 
-    private final EmbeddedPostgres server;
+    static {
+        PostgresOutput.quiet();
+    }
 
-    private EmbeddedDatabase(EmbeddedPostgres server) {
+    private static final Duration STARTUP_WAIT = Duration.ofSeconds(120);
+
+    private final EmbeddedPostgres server;
+    private final Watchdog watchdog;
+
+    private EmbeddedDatabase(EmbeddedPostgres server, Watchdog watchdog) {
         this.server = server;
+        this.watchdog = watchdog;
     }
 
     /**
      * Starts a server whose data is kept in {@code dataDir} across restarts. The library's defaults turn
      * {@code fsync} and {@code synchronous_commit} off, which suits only throw-away test data: here they are
-     * on, so a configuration the API acknowledged survives a power cut.
+     * on, so a configuration the API acknowledged survives a power cut. A server left running by a killed
+     * service is stopped first ({@link DataDirectory}), and a watchdog stops this one if the service dies
+     * without stopping it: the server does not outlive its service.
      */
     public static EmbeddedDatabase startDurable(Path dataDir) {
+        DataDirectory directory = new DataDirectory(dataDir);
+        directory.prepare();
+        boolean fresh = !directory.initialised();
+        EmbeddedPostgres server;
         try {
-            Files.createDirectories(dataDir);
-            EmbeddedPostgres server = EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDir)
+            server = EmbeddedPostgres.builder()
+                    .setDataDirectory(directory.path())
                     .setCleanDataDirectory(false)
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("full_page_writes", "on")
                     .setServerConfig("listen_addresses", "127.0.0.1")
+                    // Crash recovery after a power cut or a kill replays the WAL first: give it time.
+                    .setPGStartupWait(STARTUP_WAIT)
                     // Stopped by TrafficDistributorMain once the service has stopped, not by the library's own
                     // shutdown hook, which would run at the same time as the service's draining.
                     .setRegisterShutdownHook(false)
                     .start();
-            LOG.infof("Embedded PostgreSQL started on port %d with its data in %s", server.getPort(),
-                    dataDir.toAbsolutePath().normalize());
-            return new EmbeddedDatabase(server);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dataDir, e);
+        } catch (IOException | RuntimeException e) {
+            throw new StartupFailure("The embedded PostgreSQL did not start on " + directory.path()
+                    + " (td.data-dir): " + rootMessage(e) + ". PostgreSQL's own lines are above; its log is in "
+                    + directory.path().resolve("log"));
         }
+        LOG.infof("Embedded PostgreSQL started on port %d with its data in %s%s", server.getPort(), directory.path(),
+                fresh ? " (a new database cluster)" : "");
+        return new EmbeddedDatabase(server, Watchdog.guard(directory));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     /** Starts a throw-away server in a fresh temporary directory (tests). */
     public static EmbeddedDatabase startEphemeral() {
         try {
-            return new EmbeddedDatabase(EmbeddedPostgres.builder().start());
+            return new EmbeddedDatabase(EmbeddedPostgres.builder().start(), Watchdog.NONE);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL", e);
         }
@@ -87,6 +112,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     @Override
     public void close() {
+        watchdog.close(); // first, so that it cannot act on a PID that is no longer the server's
         try {
             server.close();
         } catch (IOException e) {

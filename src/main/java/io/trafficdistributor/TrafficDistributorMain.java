@@ -27,7 +27,14 @@ public class TrafficDistributorMain {
         }
         if (!EmbeddedDatabase.datasourceConfigured(TrafficDistributorMain::setting)) {
             String dataDir = setting("td.data-dir");
-            EmbeddedDatabase database = EmbeddedDatabase.startDurable(Path.of(dataDir == null ? "./data" : dataDir));
+            EmbeddedDatabase database;
+            try {
+                database = EmbeddedDatabase.startDurable(Path.of(dataDir == null ? "./data" : dataDir));
+            } catch (StartupFailure e) {
+                earlyLog("ERROR", e.getMessage());
+                System.exit(1);
+                return;
+            }
             database.datasourceProperties().forEach(System::setProperty);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 awaitServiceStopped(); // the service drains and closes its connections before its database goes

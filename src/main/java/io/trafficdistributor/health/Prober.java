@@ -42,6 +42,7 @@ public class Prober {
     private final BackendCheck tcp;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger mostInFlight = new AtomicInteger();
+    private volatile boolean closed;
 
     @Inject
     public Prober(TdConfig config) {
@@ -77,6 +78,7 @@ public class Prober {
 
     @PreDestroy
     void close() throws Exception {
+        closed = true; // before the clients close: a tick running now starts nothing more
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
@@ -118,6 +120,9 @@ public class Prober {
 
     /** Starts the probe if it is still due; false when no probe slot is free. */
     private boolean tryStart(HealthState state, long now) {
+        if (closed) {
+            return false;
+        }
         int running;
         do {
             running = inFlight.get();
@@ -148,6 +153,9 @@ public class Prober {
         };
         check.check(state.target(), settings).onComplete(result -> {
             inFlight.decrementAndGet();
+            if (closed) {
+                return; // cut short by the shutdown: says nothing about the backend
+            }
             long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             if (result.succeeded()) {
                 state.recordSuccess(BackendHealth.Source.PROBE, latency);

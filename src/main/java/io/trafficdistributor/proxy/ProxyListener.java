@@ -1,6 +1,5 @@
 package io.trafficdistributor.proxy;
 
-import java.net.BindException;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -67,7 +66,7 @@ final class ProxyListener {
         return workers.size();
     }
 
-    /** Binds the port; a port in use is an error that names it. */
+    /** Binds the port (the caller names a port in use). */
     void bind(String host, int port) throws Exception {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, group)
@@ -94,15 +93,7 @@ final class ProxyListener {
                         pipeline.addLast("client", client);
                     }
                 });
-        try {
-            socket = bootstrap.bind(host, port).sync().channel();
-        } catch (Exception e) {
-            if (e instanceof BindException) {
-                throw new IllegalStateException("The proxy port " + host + ":" + port + " could not be opened: "
-                        + e.getMessage() + " (td.proxy.port, td.proxy.host)", e);
-            }
-            throw e;
-        }
+        socket = bootstrap.bind(host, port).sync().channel();
         connections.listener(socket);
     }
 

@@ -3,6 +3,7 @@ package io.trafficdistributor.proxy;
 import java.io.File;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,8 +20,11 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.quarkus.arc.ClientProxy;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.trafficdistributor.TerminationSignals;
+import io.trafficdistributor.config.ListenerPorts;
 import io.trafficdistributor.config.TdConfig;
 import io.trafficdistributor.routing.ChangeFeed;
 import io.trafficdistributor.routing.Routes;
@@ -52,6 +56,7 @@ public class ProxyServer implements HealthCheck {
 
     private final ClientConnections connections = new ClientConnections();
     private volatile ProxyListener listener;
+    private final AtomicBoolean drainStarted = new AtomicBoolean();
 
     void onStart(@Observes @Priority(ChangeFeed.LOAD_PRIORITY + 10) StartupEvent event) throws Exception {
         TdConfig.Proxy proxy = config.proxy();
@@ -63,9 +68,15 @@ public class ProxyServer implements HealthCheck {
         // The bean itself, not its CDI client proxy: the event loops read the table on every request.
         Routes table = ClientProxy.unwrap(routes);
         ProxyListener opened = new ProxyListener(internal, settings, metrics, table, connections, eventLoops);
-        opened.bind(proxy.host(), proxy.port());
+        try {
+            opened.bind(proxy.host(), proxy.port());
+        } catch (Exception e) {
+            opened.close();
+            throw ListenerPorts.cannotListen("proxy", proxy.host(), proxy.port(), "td.proxy.port", e);
+        }
         listener = opened;
         LOG.infof("Proxy listening on %s:%d (%d event loops)", proxy.host(), proxy.port(), opened.eventLoops());
+        TerminationSignals.handle(this::drainOnSignal);
     }
 
     /** The TLS client of https backends: the JVM's trust store, or {@code td.proxy.tls.trust-certificates}. */
@@ -77,26 +88,59 @@ public class ProxyServer implements HealthCheck {
         return builder.build();
     }
 
-    /** First of the shutdown observers: health probes and the rest keep working while requests finish. */
+    /**
+     * SIGTERM or SIGINT: the drain runs while the service is still up, so the admin port keeps answering and
+     * readiness says 503 ("draining") until the last request is done; only then does the service stop. A second
+     * signal during the drain cuts it short.
+     */
+    private void drainOnSignal(TerminationSignals.Signal signal) {
+        if (signal.repeated()) {
+            LOG.warnf("SIG%s again: closing %d connection(s) without waiting", signal.name(), connections.size());
+            connections.drain();
+            connections.closeAll();
+        } else {
+            LOG.infof("SIG%s: draining before the service stops", signal.name());
+            drain();
+        }
+        Quarkus.asyncExit(signal.exitStatus());
+    }
+
+    /** First of the shutdown observers: when no signal started the drain, it runs here. */
     void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) throws Exception {
+        drain();
         ProxyListener running = listener;
-        if (running == null) {
+        listener = null;
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    /**
+     * Closes the listening socket and waits for the open connections, each closed once idle, for up to
+     * {@code td.shutdown.grace}; then closes what is left. Runs once.
+     */
+    private void drain() {
+        if (listener == null || !drainStarted.compareAndSet(false, true)) {
             return;
         }
         Duration grace = config.shutdown().grace();
         connections.drain();
         int open = connections.size();
-        if (open > 0) {
-            LOG.infof("Shutting down: proxy listener closed; waiting up to %s for %d open connection(s) to finish",
-                    grace, open);
+        if (open == 0) {
+            return;
+        }
+        LOG.infof("Shutting down: proxy listener closed; waiting up to %s for %d open connection(s) to finish",
+                grace, open);
+        try {
             if (!awaitAllClosed(grace)) {
                 LOG.warnf("Shutdown grace period (%s) over: closing %d connection(s) still open", grace, connections.size());
                 connections.closeAll();
                 awaitAllClosed(Duration.ofSeconds(1));
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            connections.closeAll();
         }
-        listener = null;
-        running.close();
     }
 
     /** Waits up to {@code timeout} for the last client connection to close; whether none is left. */

@@ -1,6 +1,7 @@
 package io.trafficdistributor.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,6 +94,10 @@ class GracefulShutdownIT {
                 Thread.sleep(20);
             }
             assertTrue(service.isAlive(), "the process exited with a request in flight");
+            // The admin port stays up during the drain, and readiness says why the instance takes no traffic.
+            HttpResponse<String> readiness = service.admin("GET", "/q/health/ready", null);
+            assertEquals(503, readiness.statusCode(), readiness.body());
+            assertTrue(readiness.body().replaceAll("\\s", "").contains("\"state\":\"draining\""), readiness.body());
 
             HttpResponse<String> response = inFlight.get(15, TimeUnit.SECONDS);
             assertEquals(200, response.statusCode());
@@ -101,6 +106,7 @@ class GracefulShutdownIT {
             long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - terminatedAt);
             assertTrue(waitedMillis >= 2000, "exited after " + waitedMillis + " ms: before the request could finish");
             assertTrue(service.log().contains("waiting up to PT30S for 1 open connection(s) to finish"), service.logTail());
+            assertFalse(service.log().contains(" ERROR "), "an error on a clean shutdown:\n" + service.logTail());
         }
     }
 

@@ -125,6 +125,21 @@ final class ServiceProcess implements AutoCloseable {
         process.destroy();
     }
 
+    /** SIGKILL, as an OOM killer or a power cut ends it: no shutdown hook runs. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(15, TimeUnit.SECONDS);
+    }
+
+    /** The service's own child processes (the embedded PostgreSQL's watchdog among them). */
+    java.util.stream.Stream<ProcessHandle> children() {
+        return process.children();
+    }
+
+    int exitValue() {
+        return process.exitValue();
+    }
+
     boolean awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
