@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -36,10 +37,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** The longest a closing connection reads and drops what its client still sends. */
     static final long LINGER_MILLIS = 2000;
 
-    /** The scheme clients use on this listener. */
-    private static final String PROTO = "http";
-
     private final ProxyWorker worker;
+    /** Whether this connection came in over TLS (the HTTPS listener). */
+    private final boolean secure;
+    /** The scheme the client used: {@code X-Forwarded-Proto} and {@code Forwarded proto=}. */
+    private final String proto;
     private ChannelHandlerContext context;
     /** The client's address as headers and logs give it, and whether it is a trusted proxy. */
     private String clientAddress;
@@ -58,8 +60,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** The last response is written: what the client still sends is read and dropped until the connection closes. */
     private boolean closing;
 
-    ClientHandler(ProxyWorker worker) {
+    ClientHandler(ProxyWorker worker, boolean secure) {
         this.worker = worker;
+        this.secure = secure;
+        this.proto = secure ? "https" : "http";
+    }
+
+    boolean secure() {
+        return secure;
     }
 
     Channel channel() {
@@ -249,13 +257,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         exchange = new Exchange(this, request, target.pathAndQuery(), distributor, affinity, upgradeTo, expectContinue,
                 HttpUtil.isKeepAlive(request) && !draining);
         RequestHeads.rewrite(request.headers(), scan, distributor.passHostHeader() ? authority : null, authority,
-                clientAddress, forwardedElement(authority), PROTO, localPortText, trusted);
+                clientAddress, forwardedElement(authority), proto, localPortText, trusted);
         exchange.start();
     }
 
     private String forwardedElement(String authority) {
         if (!authority.equals(forwardedAuthority)) {
-            forwardedElement = ForwardedHeaders.forwardedElement(clientInet, PROTO, authority);
+            forwardedElement = ForwardedHeaders.forwardedElement(clientInet, proto, authority);
             forwardedAuthority = authority;
         }
         return forwardedElement;
@@ -299,7 +307,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         channel.config().setAutoRead(true);
         channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
             if (written.isSuccess() && channel instanceof DuplexChannel duplex && channel.isActive()) {
-                duplex.shutdownOutput();
+                SslHandler tls = secure ? channel.pipeline().get(SslHandler.class) : null;
+                if (tls != null) {
+                    tls.closeOutbound(); // TLS's own end of output (close_notify): the response was not cut
+                } else {
+                    duplex.shutdownOutput();
+                }
                 ScheduledFuture<?> linger = channel.eventLoop().schedule(() -> channel.close(), LINGER_MILLIS,
                         TimeUnit.MILLISECONDS);
                 channel.closeFuture().addListener(closed -> linger.cancel(false)); // the client closed first, mostly

@@ -662,6 +662,9 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
             cookie.append("; Max-Age=").append(settings.maxAgeSeconds());
         }
         cookie.append("; HttpOnly; SameSite=").append(settings.sameSite().name());
+        if (client.secure()) {
+            cookie.append("; Secure");
+        }
         return cookie.toString();
     }
 }

@@ -15,6 +15,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -24,6 +25,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.trafficdistributor.config.TdConfig;
 import io.trafficdistributor.routing.ChangeFeed;
 import io.trafficdistributor.routing.Routes;
+import io.trafficdistributor.tls.CertificateStore;
+import io.trafficdistributor.tls.ServerTlsContexts;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxInternal;
 
@@ -50,6 +53,9 @@ public class ProxyServer implements HealthCheck {
     @Inject
     ProxyMetrics metrics;
 
+    @Inject
+    CertificateStore certificates;
+
     private final ClientConnections connections = new ClientConnections();
     private volatile ProxyListener listener;
 
@@ -64,8 +70,16 @@ public class ProxyServer implements HealthCheck {
         Routes table = ClientProxy.unwrap(routes);
         ProxyListener opened = new ProxyListener(internal, settings, metrics, table, connections, eventLoops);
         opened.bind(proxy.host(), proxy.port());
-        listener = opened;
         LOG.infof("Proxy listening on %s:%d (%d event loops)", proxy.host(), proxy.port(), opened.eventLoops());
+        if (proxy.httpsPort() > 0) {
+            opened.bind(proxy.host(), proxy.httpsPort(), new ProxyListener.HttpsFront(ClientProxy.unwrap(certificates),
+                    proxy.tls().handshakeTimeout().toMillis(), new TlsHandshakes(metrics)));
+            String whyNot = ServerTlsContexts.whyNotOpenSsl();
+            LOG.infof("HTTPS proxy listening on %s:%d (TLS 1.2 and 1.3 on %s; default certificate: %s)", proxy.host(),
+                    proxy.httpsPort(), whyNot == null ? OpenSsl.versionString() : "the JDK's TLS, OpenSSL unavailable: " + whyNot,
+                    config.tls().defaultCertificate().orElse("none"));
+        }
+        listener = opened;
     }
 
     /** The TLS client of https backends: the JVM's trust store, or {@code td.proxy.tls.trust-certificates}. */
@@ -114,6 +128,7 @@ public class ProxyServer implements HealthCheck {
         return HealthCheckResponse.named("proxy listener")
                 .status(accepting)
                 .withData("port", config.proxy().port())
+                .withData("httpsPort", config.proxy().httpsPort())
                 .withData("state", accepting ? "accepting" : connections.draining() ? "draining" : "not started")
                 .build();
     }

@@ -1,5 +1,6 @@
 package io.trafficdistributor.tls;
 
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
@@ -8,6 +9,8 @@ import javax.net.ssl.SSLException;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslServerSessionContext;
+import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -37,6 +40,7 @@ public final class ServerTlsContexts {
 
     private static final long SESSION_CACHE_SIZE = 20_000;
     private static final long SESSION_TIMEOUT_SECONDS = 300;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private ServerTlsContexts() {
     }
@@ -55,7 +59,28 @@ public final class ServerTlsContexts {
         return cause == null ? "no TLS 1.3 in the OpenSSL found" : cause.toString();
     }
 
+    /**
+     * A certificate's context. Its sessions resume only on it: OpenSSL contexts get their own session id context
+     * and ticket keys (Netty gives every context the same id context), so a session or ticket of one certificate,
+     * or of the certificate before a rotation, never resumes under another: the client does a full handshake and
+     * sees the certificate served now.
+     */
     static SslContext build(ParsedCertificate certificate) throws SSLException {
+        SslContext context = builder(certificate).build();
+        if (context.sessionContext() instanceof OpenSslServerSessionContext sessions) {
+            sessions.setSessionIdContext(random(32));
+            sessions.setTicketKeys(new OpenSslSessionTicketKey(random(16), random(16), random(16)));
+        }
+        return context;
+    }
+
+    private static byte[] random(int length) {
+        byte[] bytes = new byte[length];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    private static SslContextBuilder builder(ParsedCertificate certificate) {
         return SslContextBuilder.forServer(certificate.key(), certificate.chain().toArray(new X509Certificate[0]))
                 .sslProvider(provider())
                 .protocols(PROTOCOLS)
@@ -64,7 +89,6 @@ public final class ServerTlsContexts {
                 .sessionTimeout(SESSION_TIMEOUT_SECONDS)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ALPN))
-                .build();
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ALPN));
     }
 }
