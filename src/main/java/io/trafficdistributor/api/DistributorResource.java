@@ -114,7 +114,7 @@ public class DistributorResource {
                     "backends[" + index + "]"));
             return new DistributorDocument(current.name(), current.hostnames(), current.routing(), current.enabled(),
                     backends, current.stickySession(), current.healthCheck(), current.timeouts(),
-                    current.passHostHeader(), current.id(), current.version(), current.createdAt(), current.updatedAt());
+                    current.passHostHeader(), current.tls(), current.id(), current.version(), current.createdAt(), current.updatedAt());
         });
         return Response.ok(patched).tag(etag(patched)).build();
     }

@@ -12,7 +12,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -33,6 +35,9 @@ import io.trafficdistributor.routing.CompiledDistributor;
  * touched only on the connection's event loop.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
+
+    /** ACME HTTP-01 challenges are answered over plain HTTP, never redirected (RFC 8555 §8.3). */
+    static final String ACME_CHALLENGES = "/.well-known/acme-challenge/";
 
     /** The longest a closing connection reads and drops what its client still sends. */
     static final long LINGER_MILLIS = 2000;
@@ -233,6 +238,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             answerItself(request, 404, "No distributor serves host " + ProxyResponses.quote(host) + ".");
             return;
         }
+        if (!secure && distributor.redirectHttp() && target.pathAndQuery().startsWith("/")
+                && !target.pathAndQuery().startsWith(ACME_CHALLENGES)) {
+            worker.metrics.of(distributor).answered(null, 308, System.nanoTime());
+            redirectToHttps(request, host, target.pathAndQuery());
+            return;
+        }
         if (!distributor.enabled()) {
             worker.metrics.of(distributor).answered(null, 503, System.nanoTime());
             answerItself(request, 503, "Distributor '" + distributor.name() + "' is disabled.");
@@ -277,6 +288,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
         context.writeAndFlush(ProxyResponses.of(status, message, !keepAlive))
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (!keepAlive) {
+            closeAfterWrites();
+        }
+    }
+
+    /** {@code 308} to the same target over HTTPS (the method and body are to be sent again there, RFC 9110 §15.4.9). */
+    private void redirectToHttps(HttpRequest request, String host, String pathAndQuery) {
+        String location = "https://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
+                + worker.settings.httpsAuthoritySuffix() + pathAndQuery;
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
+        FullHttpResponse response = ProxyResponses.of(308, "Moved to " + location, !keepAlive);
+        response.headers().set(HttpHeaderNames.LOCATION, location);
+        context.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         if (!keepAlive) {
             closeAfterWrites();
         }

@@ -309,4 +309,50 @@ class TlsListenerTest {
                     }
                 });
     }
+
+    @Test
+    void plainHttpIsRedirectedWithA308AndHttpsAnswersCarryHsts() throws Exception {
+        distributor("tls-redirect", "\"redirect.tls-h.test\"", "{\"redirectHttp\":true,\"hstsMaxAgeSeconds\":31536000}");
+        upload("tls-redirect", TestCertificates.leaf(ROOT, KeyType.EC, "redirect.tls-h.test"));
+
+        var redirected = io.trafficdistributor.support.ProxyClient.get("redirect.tls-h.test", "/a/../b?x=1");
+        assertEquals(308, redirected.statusCode(), redirected.body());
+        assertEquals("https://redirect.tls-h.test:" + httpsPort() + "/b?x=1",
+                redirected.headers().firstValue("Location").orElse(null));
+        // ACME's HTTP-01 challenges stay on plain HTTP.
+        assertEquals(200, io.trafficdistributor.support.ProxyClient.get("redirect.tls-h.test",
+                "/.well-known/acme-challenge/token").statusCode());
+
+        try (SSLSocket socket = connect("redirect.tls-h.test")) {
+            String response = get(socket, "redirect.tls-h.test", "/b");
+            assertTrue(response.startsWith("HTTP/1.1 200"), response);
+            assertTrue(response.toLowerCase().contains("strict-transport-security: max-age=31536000"), response);
+        }
+        // Without the settings: no redirect, no HSTS.
+        distributor("tls-plain", "\"plain.tls-h.test\"", null);
+        upload("tls-plain", TestCertificates.leaf(ROOT, KeyType.EC, "plain.tls-h.test"));
+        assertEquals(200, io.trafficdistributor.support.ProxyClient.get("plain.tls-h.test", "/").statusCode());
+        try (SSLSocket socket = connect("plain.tls-h.test")) {
+            assertTrue(!get(socket, "plain.tls-h.test", "/").toLowerCase().contains("strict-transport-security"));
+        }
+    }
+
+    @Test
+    void acmeIsRefusedAsNotYetSupportedAndTheTlsSettingsAreValidated() {
+        io.trafficdistributor.support.Problems.assertViolation(json("""
+                {"name":"tls-acme","hostnames":["acme.tls-a.test"],"backends":[{"name":"a","url":"http://127.0.0.1:9"}],
+                 "tls":{"acme":true}}""").post("/api/v1/distributors"), "tls.acme");
+        io.trafficdistributor.support.Problems.assertViolation(json("""
+                {"name":"tls-acme","hostnames":["acme.tls-a.test"],"backends":[{"name":"a","url":"http://127.0.0.1:9"}],
+                 "tls":{"hstsMaxAgeSeconds":-1}}""").post("/api/v1/distributors"), "tls.hstsMaxAgeSeconds");
+        io.trafficdistributor.support.Problems.assertViolation(json("""
+                {"name":"tls-acme","hostnames":["acme.tls-a.test"],"backends":[{"name":"a","url":"http://127.0.0.1:9"}],
+                 "tls":{"redirect":true}}""").post("/api/v1/distributors"), "tls.redirect");
+        json("""
+                {"name":"tls-acme","hostnames":["acme.tls-a.test"],"backends":[{"name":"a","url":"http://127.0.0.1:9"}]}""")
+                .post("/api/v1/distributors").then().statusCode(201)
+                .body("tls.acme", org.hamcrest.Matchers.equalTo(false))
+                .body("tls.redirectHttp", org.hamcrest.Matchers.equalTo(false))
+                .body("tls.hstsMaxAgeSeconds", org.hamcrest.Matchers.nullValue());
+    }
 }
