@@ -110,7 +110,7 @@ start_service() { # admin_port proxy_port [extra java args...]
   jar
   service_java_opts
   (cd "$ROOT/target/quarkus-app" && TD_ADMIN_TOKEN=$TOKEN exec "$TD_JAVA" $SERVICE_JAVA_OPTS -Dquarkus.http.port="$admin" \
-    -Dquarkus.http.host=127.0.0.1 -Dtd.proxy.port="$proxy" -Dtd.proxy.host=127.0.0.1 -Dtd.data-dir="$WORK/td-data-$admin" "$@" \
+    -Dquarkus.http.host=127.0.0.1 -Dtd.proxy.port="$proxy" -Dtd.proxy.https-port=0 -Dtd.proxy.host=127.0.0.1 -Dtd.data-dir="$WORK/td-data-$admin" "$@" \
     -jar quarkus-run.jar) > "$WORK/service-$admin.log" 2>&1 &
   SERVICE_PID=$!
   PIDS+=("$SERVICE_PID")

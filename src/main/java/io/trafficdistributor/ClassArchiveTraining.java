@@ -41,6 +41,7 @@ public final class ClassArchiveTraining implements QuarkusApplication {
         System.setProperty("quarkus.http.port", Integer.toString(freePort()));
         System.setProperty("td.proxy.host", "127.0.0.1");
         System.setProperty("td.proxy.port", Integer.toString(freePort()));
+        System.setProperty("td.proxy.https-port", Integer.toString(freePort()));
         System.setProperty("td.admin.token", UUID.randomUUID().toString());
         System.clearProperty(GENERATE); // else Quarkus stops after static initialisation
         Runtime.getRuntime().addShutdownHook(new Thread(database::close, "embedded-postgres-stop"));

@@ -38,7 +38,7 @@ import io.trafficdistributor.service.Write;
 public class DistributorResource {
 
     static final String MERGE_PATCH = "application/merge-patch+json";
-    private static final int MAX_LIMIT = 1000;
+    static final int MAX_LIMIT = 1000;
 
     @Inject
     DistributorService distributors;
@@ -114,7 +114,7 @@ public class DistributorResource {
                     "backends[" + index + "]"));
             return new DistributorDocument(current.name(), current.hostnames(), current.routing(), current.enabled(),
                     backends, current.stickySession(), current.healthCheck(), current.timeouts(),
-                    current.passHostHeader(), current.id(), current.version(), current.createdAt(), current.updatedAt());
+                    current.passHostHeader(), current.tls(), current.id(), current.version(), current.createdAt(), current.updatedAt());
         });
         return Response.ok(patched).tag(etag(patched)).build();
     }
@@ -157,7 +157,7 @@ public class DistributorResource {
         return new EntityTag(String.valueOf(distributor.version()));
     }
 
-    private static int intParam(String name, String value, int defaultValue, int min, int max) {
+    static int intParam(String name, String value, int defaultValue, int min, int max) {
         if (value == null || value.isEmpty()) {
             return defaultValue;
         }

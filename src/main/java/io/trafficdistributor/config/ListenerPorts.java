@@ -15,7 +15,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
 /**
- * Before the routing table loads and the listeners open, checks that the admin and proxy ports can be opened,
+ * Before the routing table loads and the listeners open, checks that the admin, proxy and HTTPS proxy ports can be opened,
  * so that a port in use stops the start with one line naming the port and the setting that moves it, instead
  * of a stack trace. The proxy listener's own bind reports the same way (a port taken in between).
  */
@@ -36,6 +36,7 @@ public class ListenerPorts {
             requireFree("admin", adminHost, adminPort, "quarkus.http.port");
         }
         requireFree("proxy", config.proxy().host(), config.proxy().port(), "td.proxy.port");
+        requireFree("HTTPS proxy", config.proxy().host(), config.proxy().httpsPort(), "td.proxy.https-port");
     }
 
     static void requireFree(String listener, String host, int port, String setting) {

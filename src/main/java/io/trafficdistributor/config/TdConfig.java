@@ -19,6 +19,23 @@ public interface TdConfig {
 
     Proxy proxy();
 
+    ServerTls tls();
+
+    /**
+     * Secret under which the private keys of certificates are encrypted in PostgreSQL (AES-256-GCM, key derived
+     * by SHA-256); env {@code TD_SECRET_KEY}. Every replica needs the same one. Unset: keys are stored unencrypted,
+     * and the service says so once at start.
+     */
+    Optional<String> secretKey();
+
+    interface ServerTls {
+        /**
+         * Name of the uploaded certificate served to TLS clients that send no SNI name, or one that no certificate
+         * covers. Unset: such handshakes fail with {@code unrecognized_name}.
+         */
+        Optional<String> defaultCertificate();
+    }
+
     Routing routing();
 
     Health health();
@@ -45,6 +62,10 @@ public interface TdConfig {
 
         @WithDefault("8000")
         int port();
+
+        /** The HTTPS listener's port (same host as the plain one); {@code 0} turns it off. */
+        @WithDefault("8443")
+        int httpsPort();
 
         /** Event loops that serve the proxy listener; each has its own backend connection pools. */
         OptionalInt eventLoops();
@@ -110,6 +131,10 @@ public interface TdConfig {
          * trust store (e.g. a private CA). Certificates and host names are always verified.
          */
         Optional<String> trustCertificates();
+
+        /** Time a client has to complete its TLS handshake on the HTTPS listener; then the connection closes. */
+        @WithDefault("10s")
+        Duration handshakeTimeout();
     }
 
     interface Routing {

@@ -65,6 +65,9 @@ public class Distributor extends PanacheEntityBase {
     @Embedded
     public Timeouts timeouts = new Timeouts();
 
+    @Embedded
+    public TlsSettings tls = new TlsSettings();
+
     @Version
     @Column(nullable = false)
     public long version;

@@ -5,15 +5,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.netty.channel.Channel;
 
-/** The proxy listener's open client connections, over all event loops, so that a shutdown can drain them. */
+/** The proxy listeners' open client connections (plain and HTTPS), over all event loops, so that a shutdown can drain them. */
 final class ClientConnections {
 
     private final Set<ClientHandler> open = ConcurrentHashMap.newKeySet();
-    private volatile Channel listener;
+    private final java.util.List<Channel> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean draining;
 
     void listener(Channel socket) {
-        listener = socket;
+        listeners.add(socket);
     }
 
     void add(ClientHandler connection) {
@@ -35,10 +35,7 @@ final class ClientConnections {
      */
     void drain() {
         draining = true;
-        Channel socket = listener;
-        if (socket != null) {
-            socket.close();
-        }
+        listeners.forEach(Channel::close);
         open.forEach(ClientHandler::drain);
     }
 

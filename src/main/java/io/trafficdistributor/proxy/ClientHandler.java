@@ -12,12 +12,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -33,13 +36,17 @@ import io.trafficdistributor.routing.CompiledDistributor;
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
 
+    /** ACME HTTP-01 challenges are answered over plain HTTP, never redirected (RFC 8555 §8.3). */
+    static final String ACME_CHALLENGES = "/.well-known/acme-challenge/";
+
     /** The longest a closing connection reads and drops what its client still sends. */
     static final long LINGER_MILLIS = 2000;
 
-    /** The scheme clients use on this listener. */
-    private static final String PROTO = "http";
-
     private final ProxyWorker worker;
+    /** Whether this connection came in over TLS (the HTTPS listener). */
+    private final boolean secure;
+    /** The scheme the client used: {@code X-Forwarded-Proto} and {@code Forwarded proto=}. */
+    private final String proto;
     private ChannelHandlerContext context;
     /** The client's address as headers and logs give it, and whether it is a trusted proxy. */
     private String clientAddress;
@@ -58,8 +65,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** The last response is written: what the client still sends is read and dropped until the connection closes. */
     private boolean closing;
 
-    ClientHandler(ProxyWorker worker) {
+    ClientHandler(ProxyWorker worker, boolean secure) {
         this.worker = worker;
+        this.secure = secure;
+        this.proto = secure ? "https" : "http";
+    }
+
+    boolean secure() {
+        return secure;
     }
 
     Channel channel() {
@@ -225,6 +238,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             answerItself(request, 404, "No distributor serves host " + ProxyResponses.quote(host) + ".");
             return;
         }
+        if (!secure && distributor.redirectHttp() && target.pathAndQuery().startsWith("/")
+                && !target.pathAndQuery().startsWith(ACME_CHALLENGES)) {
+            worker.metrics.of(distributor).answered(null, 308, System.nanoTime());
+            redirectToHttps(request, host, target.pathAndQuery());
+            return;
+        }
         if (!distributor.enabled()) {
             worker.metrics.of(distributor).answered(null, 503, System.nanoTime());
             answerItself(request, 503, "Distributor '" + distributor.name() + "' is disabled.");
@@ -249,13 +268,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         exchange = new Exchange(this, request, target.pathAndQuery(), distributor, affinity, upgradeTo, expectContinue,
                 HttpUtil.isKeepAlive(request) && !draining);
         RequestHeads.rewrite(request.headers(), scan, distributor.passHostHeader() ? authority : null, authority,
-                clientAddress, forwardedElement(authority), PROTO, localPortText, trusted);
+                clientAddress, forwardedElement(authority), proto, localPortText, trusted);
         exchange.start();
     }
 
     private String forwardedElement(String authority) {
         if (!authority.equals(forwardedAuthority)) {
-            forwardedElement = ForwardedHeaders.forwardedElement(clientInet, PROTO, authority);
+            forwardedElement = ForwardedHeaders.forwardedElement(clientInet, proto, authority);
             forwardedAuthority = authority;
         }
         return forwardedElement;
@@ -269,6 +288,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
         context.writeAndFlush(ProxyResponses.of(status, message, !keepAlive))
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (!keepAlive) {
+            closeAfterWrites();
+        }
+    }
+
+    /** {@code 308} to the same target over HTTPS (the method and body are to be sent again there, RFC 9110 §15.4.9). */
+    private void redirectToHttps(HttpRequest request, String host, String pathAndQuery) {
+        String location = "https://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
+                + worker.settings.httpsAuthoritySuffix() + pathAndQuery;
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
+        FullHttpResponse response = ProxyResponses.of(308, "Moved to " + location, !keepAlive);
+        response.headers().set(HttpHeaderNames.LOCATION, location);
+        context.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         if (!keepAlive) {
             closeAfterWrites();
         }
@@ -299,7 +331,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         channel.config().setAutoRead(true);
         channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
             if (written.isSuccess() && channel instanceof DuplexChannel duplex && channel.isActive()) {
-                duplex.shutdownOutput();
+                SslHandler tls = secure ? channel.pipeline().get(SslHandler.class) : null;
+                if (tls != null) {
+                    tls.closeOutbound(); // TLS's own end of output (close_notify): the response was not cut
+                } else {
+                    duplex.shutdownOutput();
+                }
                 ScheduledFuture<?> linger = channel.eventLoop().schedule(() -> channel.close(), LINGER_MILLIS,
                         TimeUnit.MILLISECONDS);
                 channel.closeFuture().addListener(closed -> linger.cancel(false)); // the client closed first, mostly

@@ -51,6 +51,8 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
     /** What the access log and metrics record when the client went away before its response: NGINX's code. */
     static final int CLIENT_CLOSED = 499;
 
+    private static final io.netty.util.AsciiString STRICT_TRANSPORT_SECURITY =
+            io.netty.util.AsciiString.cached("strict-transport-security");
     private final ClientHandler client;
     private final ProxyWorker worker;
     private final Channel clientChannel;
@@ -449,6 +451,9 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
         } else if (http10) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+        if (client.secure() && attempts.distributor.hsts() != null) {
+            headers.set(STRICT_TRANSPORT_SECURITY, attempts.distributor.hsts());
+        }
         if (backend != attempts.affinity && code < 500 && attempts.distributor.routing() == RoutingMethod.STICKY_SESSIONS) {
             headers.add(HttpHeaderNames.SET_COOKIE, stickyCookie());
         }
@@ -662,6 +667,9 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
             cookie.append("; Max-Age=").append(settings.maxAgeSeconds());
         }
         cookie.append("; HttpOnly; SameSite=").append(settings.sameSite().name());
+        if (client.secure()) {
+            cookie.append("; Secure");
+        }
         return cookie.toString();
     }
 }

@@ -22,10 +22,15 @@ import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.net.impl.VertxEventLoopGroup;
 
 /**
- * The proxy's listening socket and each client connection's pipeline, read top to bottom:
- * {@code guard} (connection cap, open-connections gauge), {@code idle} (idle timeout), {@code decoder} (HTTP/1.1
- * requests, strict framing, header timeout), {@code encoder} (HTTP/1.1 responses), {@code client} (one request
- * at a time into an {@link Exchange}).
+ * The proxy's listening sockets (plain HTTP, and HTTPS when on) and each client connection's pipeline, read top to
+ * bottom: {@code guard} (connection cap, open-connections gauge), {@code idle} (idle timeout), on HTTPS
+ * {@code sni} (picks the certificate by SNI, then becomes {@code tls}, the {@link io.netty.handler.ssl.SslHandler})
+ * and {@code handshakes} (counts the handshake, then leaves), {@code decoder} (HTTP/1.1 requests, strict framing,
+ * header timeout), {@code encoder} (HTTP/1.1 responses), {@code client} (one request at a time into an
+ * {@link Exchange}). Both listeners share the event loops and their backend pools.
+ * <p>
+ * HTTP/2 slots in after {@code tls}: with {@code h2} in {@link io.trafficdistributor.tls.ServerTlsContexts#ALPN},
+ * the codec is chosen by the negotiated protocol once the handshake is done.
  * <p>
  * It runs on Netty directly, on event loops of the Vert.x instance Quarkus manages (its epoll transport, its
  * acceptor, its DNS resolver), so the service stays one Vert.x application; only the HTTP layer between socket
@@ -43,7 +48,7 @@ final class ProxyListener {
     private final VertxEventLoopGroup group = new VertxEventLoopGroup();
     private final ClientGuard guard;
     private final EventLoopGroup acceptor;
-    private Channel socket;
+    private final java.util.List<Channel> sockets = new java.util.ArrayList<>();
 
     ProxyListener(VertxInternal vertx, ProxySettings settings, ProxyMetrics metrics, Routes routes,
             ClientConnections connections, int eventLoops) {
@@ -66,8 +71,16 @@ final class ProxyListener {
         return workers.size();
     }
 
-    /** Binds the port (the caller names a port in use). */
+    /** Binds the plain HTTP port (the caller names a port in use). */
     void bind(String host, int port) throws Exception {
+        bind(host, port, null);
+    }
+
+    /**
+     * Binds a port: plain HTTP when {@code tls} is null, else HTTPS with certificates chosen by SNI from it (the
+     * caller names a port in use).
+     */
+    void bind(String host, int port, HttpsFront tls) throws Exception {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, group)
                 .channelFactory(settings.serverChannels())
@@ -80,12 +93,17 @@ final class ProxyListener {
                     @Override
                     protected void initChannel(Channel channel) {
                         ProxyWorker worker = workers.get(channel.eventLoop());
-                        ClientHandler client = new ClientHandler(worker);
+                        ClientHandler client = new ClientHandler(worker, tls != null);
                         ChannelPipeline pipeline = channel.pipeline();
                         pipeline.addLast("guard", guard);
                         if (settings.idleTimeoutMillis() > 0) {
                             pipeline.addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeoutMillis(),
                                     TimeUnit.MILLISECONDS));
+                        }
+                        if (tls != null) {
+                            pipeline.addLast(SniFront.NAME, new SniFront(tls.certificates(), metrics,
+                                    tls.handshakeTimeoutMillis()));
+                            pipeline.addLast(TlsHandshakes.NAME, tls.handshakes());
                         }
                         pipeline.addLast(REQUEST_DECODER, new RequestDecoder(settings, metrics::headerTimeout,
                                 client::responding));
@@ -93,13 +111,19 @@ final class ProxyListener {
                         pipeline.addLast("client", client);
                     }
                 });
-        socket = bootstrap.bind(host, port).sync().channel();
+        Channel socket = bootstrap.bind(host, port).sync().channel();
+        sockets.add(socket);
         connections.listener(socket);
     }
 
     void close() {
-        if (socket != null) {
+        for (Channel socket : sockets) {
             socket.close().syncUninterruptibly();
         }
+    }
+
+    /** What the HTTPS listener adds to the pipeline: the certificates to choose from, and its handshake limit. */
+    record HttpsFront(io.trafficdistributor.tls.CertificateStore certificates, long handshakeTimeoutMillis,
+            TlsHandshakes handshakes) {
     }
 }

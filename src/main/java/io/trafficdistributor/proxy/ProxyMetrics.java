@@ -37,6 +37,10 @@ import io.trafficdistributor.routing.CompiledDistributor;
  * {@code td.proxy.body-timeout}), {@code bad_framing} (conflicting Content-Lengths, Content-Length with
  * Transfer-Encoding, a coding other than chunked, a malformed chunk), {@code malformed_head} (any other head the
  * decoder refused), {@code bad_target} (a request target DESIGN §4 refuses), {@code method} (CONNECT)</li>
+ * <li>{@code td_tls_handshakes_total{protocol,result}}: HTTPS handshakes; protocol {@code TLSv1.3}, {@code TLSv1.2},
+ * or {@code -} when none was agreed; result {@code ok} or why it failed ({@code unrecognized_name},
+ * {@code protocol_version}, {@code no_shared_cipher}, {@code timeout}, {@code closed}, {@code not_tls},
+ * {@code handshake_error}, {@code other})</li>
  * <li>{@code td_proxy_pool_exhausted_total{distributor}}: attempts that waited {@code connectMillis} for a
  * connection to a backend whose pool stayed busy</li>
  * </ul>
@@ -214,5 +218,14 @@ public class ProxyMetrics {
         void retryAfter(boolean attemptTimedOut) {
             (attemptTimedOut ? retryAttemptTimeout : retryNoResponse).increment();
         }
+    }
+
+    private final java.util.concurrent.ConcurrentMap<String, Counter> handshakes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** One HTTPS handshake ended: {@code result} is {@code ok} or a failure reason from a fixed set. */
+    void handshake(String protocol, String result) {
+        handshakes.computeIfAbsent(protocol + ' ' + result, key -> Counter.builder("td_tls_handshakes_total")
+                .description("HTTPS handshakes by protocol and result").tag("protocol", protocol).tag("result", result)
+                .register(registry)).increment();
     }
 }

@@ -16,6 +16,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -28,6 +29,8 @@ import io.trafficdistributor.config.ListenerPorts;
 import io.trafficdistributor.config.TdConfig;
 import io.trafficdistributor.routing.ChangeFeed;
 import io.trafficdistributor.routing.Routes;
+import io.trafficdistributor.tls.CertificateStore;
+import io.trafficdistributor.tls.ServerTlsContexts;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxInternal;
 
@@ -54,6 +57,9 @@ public class ProxyServer implements HealthCheck {
     @Inject
     ProxyMetrics metrics;
 
+    @Inject
+    CertificateStore certificates;
+
     private final ClientConnections connections = new ClientConnections();
     private volatile ProxyListener listener;
     private final AtomicBoolean drainStarted = new AtomicBoolean();
@@ -74,8 +80,21 @@ public class ProxyServer implements HealthCheck {
             opened.close();
             throw ListenerPorts.cannotListen("proxy", proxy.host(), proxy.port(), "td.proxy.port", e);
         }
-        listener = opened;
         LOG.infof("Proxy listening on %s:%d (%d event loops)", proxy.host(), proxy.port(), opened.eventLoops());
+        if (proxy.httpsPort() > 0) {
+            try {
+                opened.bind(proxy.host(), proxy.httpsPort(), new ProxyListener.HttpsFront(ClientProxy.unwrap(certificates),
+                        proxy.tls().handshakeTimeout().toMillis(), new TlsHandshakes(metrics)));
+            } catch (Exception e) {
+                opened.close();
+                throw ListenerPorts.cannotListen("HTTPS proxy", proxy.host(), proxy.httpsPort(), "td.proxy.https-port", e);
+            }
+            String whyNot = ServerTlsContexts.whyNotOpenSsl();
+            LOG.infof("HTTPS proxy listening on %s:%d (TLS 1.2 and 1.3 on %s; default certificate: %s)", proxy.host(),
+                    proxy.httpsPort(), whyNot == null ? OpenSsl.versionString() : "the JDK's TLS, OpenSSL unavailable: " + whyNot,
+                    config.tls().defaultCertificate().orElse("none"));
+        }
+        listener = opened;
         TerminationSignals.handle(this::drainOnSignal);
     }
 
@@ -158,6 +177,7 @@ public class ProxyServer implements HealthCheck {
         return HealthCheckResponse.named("proxy listener")
                 .status(accepting)
                 .withData("port", config.proxy().port())
+                .withData("httpsPort", config.proxy().httpsPort())
                 .withData("state", accepting ? "accepting" : connections.draining() ? "draining" : "not started")
                 .build();
     }

@@ -16,12 +16,14 @@ import io.trafficdistributor.config.TdConfig;
  * @param backendTls   the TLS client context for https backends (certificates and host names verified)
  * @param resolver     Vert.x's non-blocking DNS resolver, so a backend name never blocks an event loop
  * @param channels     the socket channels of Vert.x's transport (epoll on Linux, else NIO)
+ * @param httpsAuthoritySuffix what follows the host in a redirect to https: {@code :8443}, or nothing for 443 (and
+ *                     when the HTTPS listener is off: TLS is then ended in front of the service, on 443)
  */
 record ProxySettings(int maxRequestLine, int maxHeaderSize, long headerTimeoutMillis, long idleTimeoutMillis,
         int maxConnections, int maxConnectionsPerBackend, long backendKeepAliveMillis, int requestBuffer,
         long bodyTimeoutMillis, boolean accessLog, TrustedProxies trustedProxies, SslContext backendTls,
         AddressResolverGroup<InetSocketAddress> resolver, ChannelFactory<? extends Channel> channels,
-        ChannelFactory<? extends ServerChannel> serverChannels) {
+        ChannelFactory<? extends ServerChannel> serverChannels, String httpsAuthoritySuffix) {
 
     static ProxySettings of(TdConfig.Proxy proxy, TrustedProxies trusted, SslContext backendTls,
             AddressResolverGroup<InetSocketAddress> resolver, ChannelFactory<? extends Channel> channels,
@@ -30,6 +32,7 @@ record ProxySettings(int maxRequestLine, int maxHeaderSize, long headerTimeoutMi
                 proxy.headerTimeout().toMillis(), proxy.idleTimeout().toMillis(), proxy.maxConnections(),
                 proxy.maxConnectionsPerBackend(), proxy.backendKeepAlive().toMillis(),
                 (int) Math.min(Integer.MAX_VALUE, proxy.requestBuffer().asLongValue()), proxy.bodyTimeout().toMillis(),
-                proxy.accessLog(), trusted, backendTls, resolver, channels, serverChannels);
+                proxy.accessLog(), trusted, backendTls, resolver, channels, serverChannels,
+                proxy.httpsPort() == 0 || proxy.httpsPort() == 443 ? "" : ":" + proxy.httpsPort());
     }
 }

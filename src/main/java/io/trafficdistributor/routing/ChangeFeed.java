@@ -20,15 +20,19 @@ import org.postgresql.PGNotification;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.trafficdistributor.service.CertificateChanged;
+import io.trafficdistributor.service.CertificateService;
 import io.trafficdistributor.service.DatabaseUnavailable;
 import io.trafficdistributor.service.DistributorChanged;
 import io.trafficdistributor.service.DistributorDocument;
 import io.trafficdistributor.service.DistributorService;
+import io.trafficdistributor.tls.CertificateStore;
 
 /**
- * Keeps {@link Routes} equal to the database: this instance's own writes after their commit, other
- * replicas' writes through PostgreSQL LISTEN/NOTIFY, and a periodic full reconcile for anything missed
- * (a lost listener connection, a notification dropped while reconnecting).
+ * Keeps {@link Routes} and the HTTPS listener's {@link CertificateStore} equal to the database: this instance's
+ * own writes after their commit, other replicas' writes through PostgreSQL LISTEN/NOTIFY (one channel for
+ * distributors, one for certificates, on one listening connection), and a periodic full reconcile for anything
+ * missed (a lost listener connection, a notification dropped while reconnecting).
  */
 @ApplicationScoped
 public class ChangeFeed {
@@ -42,6 +46,12 @@ public class ChangeFeed {
 
     @Inject
     DistributorService distributors;
+
+    @Inject
+    CertificateService certificateService;
+
+    @Inject
+    CertificateStore certificates;
 
     @Inject
     ChangeNotifier notifier;
@@ -64,6 +74,11 @@ public class ChangeFeed {
         LOG.infof("Routing table loaded: %d distributor(s) in %d ms (read %d ms, compiled %d ms)", routes.table().size(),
                 (System.nanoTime() - startedAt) / 1_000_000, (readAt - startedAt) / 1_000_000,
                 (System.nanoTime() - readAt) / 1_000_000);
+        certificates.replaceAll(certificateService.all());
+        if (!certificateService.keysEncrypted()) {
+            LOG.warn("td.secret-key (TD_SECRET_KEY) is not set: the private keys of TLS certificates are stored "
+                    + "unencrypted in PostgreSQL");
+        }
         running = true;
         listener = new Thread(this::listen, "td-change-listener");
         listener.setDaemon(true);
@@ -84,6 +99,12 @@ public class ChangeFeed {
     void onLocalChange(@Observes(during = TransactionPhase.AFTER_SUCCESS) DistributorChanged change) {
         routes.apply(change.name(), change.distributor());
         notifier.notifyOthers(DistributorService.notifyPayload(change));
+    }
+
+    /** A certificate written by this instance: served by new handshakes before the API call returns, then announced. */
+    void onLocalCertificateChange(@Observes(during = TransactionPhase.AFTER_SUCCESS) CertificateChanged change) {
+        certificates.apply(change.name(), change.certificate());
+        notifier.notifyOthers(CertificateService.CHANGE_CHANNEL, CertificateService.notifyPayload(change));
     }
 
     @Scheduled(every = "${td.routing.reconcile-interval:30s}", delayed = "${td.routing.reconcile-interval:30s}",
@@ -108,6 +129,26 @@ public class ChangeFeed {
     void reconcile() {
         long readStartedAt = routes.generation();
         routes.replaceAll(distributors.all(), readStartedAt);
+        certificates.replaceAll(certificateService.all());
+    }
+
+    /**
+     * A certificate change announced by NOTIFY: reload that certificate, unless the payload names the version
+     * already served.
+     */
+    void reloadCertificate(String payload) {
+        String[] parts = payload.trim().split(" ");
+        String name = parts[0];
+        if (parts.length == 3) {
+            try {
+                if (certificates.isApplied(name, UUID.fromString(parts[1]), Long.parseLong(parts[2]))) {
+                    return;
+                }
+            } catch (IllegalArgumentException e) {
+                // not our payload format: reload to be safe
+            }
+        }
+        certificates.apply(name, certificateService.material(name).orElse(null));
     }
 
     /**
@@ -138,6 +179,7 @@ public class ChangeFeed {
             try (Connection connection = connections.open()) {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("LISTEN " + DistributorService.CHANGE_CHANNEL);
+                    statement.execute("LISTEN " + CertificateService.CHANGE_CHANNEL);
                 }
                 if (reconnecting) {
                     LOG.info("Change listener reconnected to PostgreSQL; reconciling what it may have missed");
@@ -152,7 +194,11 @@ public class ChangeFeed {
                         continue;
                     }
                     for (PGNotification notification : notifications) {
-                        reload(notification.getParameter());
+                        if (CertificateService.CHANGE_CHANNEL.equals(notification.getName())) {
+                            reloadCertificate(notification.getParameter());
+                        } else {
+                            reload(notification.getParameter());
+                        }
                     }
                 }
             } catch (SQLException | RuntimeException e) {

@@ -40,23 +40,28 @@ public class ChangeNotifier {
     private Connection connection;
     private boolean failing;
 
-    /** Queues a notification; never blocks the caller. */
+    /** Queues a notification of a distributor change; never blocks the caller. */
     public void notifyOthers(String payload) {
-        sender.execute(() -> send(payload));
+        notifyOthers(DistributorService.CHANGE_CHANNEL, payload);
     }
 
-    private void send(String payload) {
+    /** Queues a notification on {@code channel}; never blocks the caller. Sent in order with all others. */
+    public void notifyOthers(String channel, String payload) {
+        sender.execute(() -> send(channel, payload));
+    }
+
+    private void send(String channel, String payload) {
         try {
             boolean reused = connection != null;
             try {
-                sendOn(connection(), payload);
+                sendOn(connection(), channel, payload);
             } catch (SQLException stale) {
                 if (!reused) {
                     throw stale;
                 }
                 // The connection may have died with an earlier database restart: one more try on a new one.
                 closeQuietly();
-                sendOn(connection(), payload);
+                sendOn(connection(), channel, payload);
             }
             if (failing) {
                 LOG.info("Change notifications reach PostgreSQL again");
@@ -82,9 +87,9 @@ public class ChangeNotifier {
         return connection;
     }
 
-    private static void sendOn(Connection connection, String payload) throws SQLException {
+    private static void sendOn(Connection connection, String channel, String payload) throws SQLException {
         try (PreparedStatement notify = connection.prepareStatement("select pg_notify(?, ?)")) {
-            notify.setString(1, DistributorService.CHANGE_CHANNEL);
+            notify.setString(1, channel);
             notify.setString(2, payload);
             notify.execute();
         }

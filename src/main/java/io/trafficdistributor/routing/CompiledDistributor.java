@@ -25,6 +25,9 @@ public final class CompiledDistributor {
     private final boolean passHostHeader;
     private final Timeouts timeouts;
     private final StickyCookie stickySession;
+    private final boolean redirectHttp;
+    /** The {@code Strict-Transport-Security} value for responses over HTTPS, or null. */
+    private final String hsts;
     private final List<CompiledBackend> backends;
     private final Map<String, CompiledBackend> backendsByStickyToken;
     private final Balancer balancer;
@@ -37,7 +40,9 @@ public final class CompiledDistributor {
      */
     CompiledDistributor(UUID id, String name, long version, List<String> hostnames, RoutingMethod routing,
             boolean enabled, boolean passHostHeader, Timeouts timeouts, StickyCookie stickySession,
-            List<CompiledBackend> backends) {
+            List<CompiledBackend> backends, boolean redirectHttp, Integer hstsMaxAgeSeconds) {
+        this.redirectHttp = redirectHttp;
+        this.hsts = hstsMaxAgeSeconds == null ? null : "max-age=" + hstsMaxAgeSeconds;
         this.id = id;
         this.name = name;
         this.version = version;
@@ -91,6 +96,16 @@ public final class CompiledDistributor {
 
     public boolean passHostHeader() {
         return passHostHeader;
+    }
+
+    /** Whether plain-HTTP requests are answered with a 308 to https://. */
+    public boolean redirectHttp() {
+        return redirectHttp;
+    }
+
+    /** The {@code Strict-Transport-Security} header value for responses over HTTPS, or null for none. */
+    public String hsts() {
+        return hsts;
     }
 
     public Timeouts timeouts() {

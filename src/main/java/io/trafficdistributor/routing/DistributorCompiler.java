@@ -42,7 +42,8 @@ final class DistributorCompiler {
         }
         return new CompiledDistributor(definition.id(), name, definition.version(), definition.hostnames(),
                 definition.routing(), definition.enabled(), definition.passHostHeader(),
-                timeouts(definition.timeouts()), stickyCookie(definition.stickySession()), backends);
+                timeouts(definition.timeouts()), stickyCookie(definition.stickySession()), backends,
+                definition.tls().redirectHttp(), definition.tls().hstsMaxAgeSeconds());
     }
 
     static ProbeSettings probeSettings(HealthCheckDocument check) {

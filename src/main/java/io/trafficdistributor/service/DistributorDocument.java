@@ -33,6 +33,7 @@ public record DistributorDocument(
         @NotNull @Valid HealthCheckDocument healthCheck,
         @NotNull @Valid TimeoutsDocument timeouts,
         @NotNull Boolean passHostHeader,
+        @NotNull @Valid TlsDocument tls,
         @JsonProperty(access = JsonProperty.Access.READ_ONLY) UUID id,
         @JsonProperty(access = JsonProperty.Access.READ_ONLY) Long version,
         @JsonProperty(access = JsonProperty.Access.READ_ONLY) OffsetDateTime createdAt,
@@ -52,13 +53,14 @@ public record DistributorDocument(
                 (healthCheck == null ? HealthCheckDocument.DEFAULTS : healthCheck).withDefaults(),
                 (timeouts == null ? TimeoutsDocument.DEFAULTS : timeouts).withDefaults(),
                 passHostHeader == null ? Boolean.TRUE : passHostHeader,
+                (tls == null ? TlsDocument.DEFAULTS : tls).withDefaults(),
                 id, version, createdAt, updatedAt);
     }
 
     /** The same document under another name (the name in the URL wins when the body has none). */
     public DistributorDocument withName(String newName) {
         return new DistributorDocument(newName, hostnames, routing, enabled, backends, stickySession, healthCheck,
-                timeouts, passHostHeader, id, version, createdAt, updatedAt);
+                timeouts, passHostHeader, tls, id, version, createdAt, updatedAt);
     }
 
     /** Hostnames are stored lower-case, internationalised names as punycode; an invalid one is left for validation. */

@@ -109,7 +109,7 @@ public class DistributorService {
         OffsetDateTime now = now();
         DistributorDocument created = new DistributorDocument(document.name(), document.hostnames(), document.routing(),
                 document.enabled(), document.backends(), document.stickySession(), document.healthCheck(),
-                document.timeouts(), document.passHostHeader(), UUID.randomUUID(), 0L, now, now);
+                document.timeouts(), document.passHostHeader(), document.tls(), UUID.randomUUID(), 0L, now, now);
         try {
             session().doWork(connection -> DistributorRows.insert(connection, created));
         } catch (ConstraintViolationException e) {
@@ -271,6 +271,9 @@ public class DistributorService {
         e.timeouts.connectMillis = d.timeouts().connectMillis();
         e.timeouts.responseMillis = d.timeouts().responseMillis();
         e.timeouts.attemptMillis = d.timeouts().attemptMillis();
+        e.tls.acme = d.tls().acme();
+        e.tls.redirectHttp = d.tls().redirectHttp();
+        e.tls.hstsMaxAgeSeconds = d.tls().hstsMaxAgeSeconds();
     }
 
     static DistributorDocument toDocument(Distributor e) {
@@ -286,6 +289,7 @@ public class DistributorService {
                         e.healthCheck.healthyThreshold, e.healthCheck.unhealthyThreshold),
                 new TimeoutsDocument(e.timeouts.connectMillis, e.timeouts.responseMillis, e.timeouts.attemptMillis),
                 e.passHostHeader,
+                new TlsDocument(e.tls.acme, e.tls.redirectHttp, e.tls.hstsMaxAgeSeconds),
                 e.id, e.version, e.createdAt, e.updatedAt);
     }
 

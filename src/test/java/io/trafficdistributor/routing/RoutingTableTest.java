@@ -16,7 +16,7 @@ class RoutingTableTest {
 
     static CompiledDistributor distributor(String name, String... hostnames) {
         return new CompiledDistributor(UUID.randomUUID(), name, 0, List.of(hostnames), RoutingMethod.ROUND_ROBIN, true,
-                true, new Timeouts(3000, 60_000, null), new StickyCookie("TD_ROUTE", null, SameSite.Lax), List.of());
+                true, new Timeouts(3000, 60_000, null), new StickyCookie("TD_ROUTE", null, SameSite.Lax), List.of(), false, null);
     }
 
     @Test

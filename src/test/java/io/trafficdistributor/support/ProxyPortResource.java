@@ -4,18 +4,21 @@ import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-/** Gives the proxy listener a free port for the test JVM and trusts the test TLS certificate. */
+/** Gives the proxy listeners (plain and HTTPS) free ports for the test JVM and trusts the test TLS certificate. */
 public class ProxyPortResource implements QuarkusTestResourceLifecycleManager {
 
     private static int port;
+    private static int httpsPort;
 
     @Override
     public synchronized Map<String, String> start() {
         if (port == 0) {
             port = TestBackend.freePort();
+            httpsPort = TestBackend.freePort();
         }
         return Map.of(
                 "td.proxy.port", Integer.toString(port),
+                "td.proxy.https-port", Integer.toString(httpsPort),
                 "td.proxy.host", "127.0.0.1",
                 "td.proxy.tls.trust-certificates", TestTls.certificate().certificatePath());
     }
