@@ -206,7 +206,7 @@ class ForwardingProxyTest {
             AtomicLong during = new AtomicLong(-1);
             // Measured once 80 MiB are sent: a proxy that held the body before forwarding would hold them now.
             HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(
-                    () -> new GeneratedStream(BIG, 80 * MIB, () -> during.set(usedHeapAfterGc())));
+                    () -> new GeneratedStream(BIG, 80 * MIB, () -> during.set(usedHeapAfterOneGc())));
             HttpRequest.BodyPublisher body = chunked ? stream : HttpRequest.BodyPublishers.fromPublisher(stream, BIG);
             HttpRequest request = ProxyClient.request("fwupload.test", "/upload")
                     .method(chunked ? "POST" : "PUT", body).build();
