@@ -4,6 +4,7 @@ import static io.trafficdistributor.proxy.ProxyTestSupport.backend;
 import static io.trafficdistributor.proxy.ProxyTestSupport.create;
 import static io.trafficdistributor.proxy.ProxyTestSupport.raw;
 import static io.trafficdistributor.proxy.ProxyTestSupport.usedHeapAfterGc;
+import static io.trafficdistributor.proxy.ProxyTestSupport.usedHeapAfterOneGc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
