@@ -62,7 +62,8 @@ public class AdminAuth {
 
     /** Whether a request for this (normalised) path needs the token: {@code /api} and {@code /q}, but not {@code /q/health}. */
     static boolean needsToken(String path) {
-        String p = collapseSlashes(path == null ? "/" : path);
+        // Decoded, as JAX-RS matches its resources: /%61pi/v1/distributors reaches the API as /api/... does.
+        String p = collapseSlashes(percentDecoded(path == null ? "/" : path));
         if (underSegment(p, "/api")) {
             return true;
         }
@@ -71,6 +72,31 @@ public class AdminAuth {
 
     private static boolean underSegment(String path, String prefix) {
         return path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
+    }
+
+    /** Every {@code %XX} decoded (runs of them as UTF-8); a malformed escape is left as it is. */
+    static String percentDecoded(String path) {
+        if (path.indexOf('%') < 0) {
+            return path;
+        }
+        StringBuilder out = new StringBuilder(path.length());
+        java.io.ByteArrayOutputStream run = new java.io.ByteArrayOutputStream();
+        int i = 0;
+        while (i < path.length()) {
+            if (path.charAt(i) == '%' && i + 2 < path.length() && Character.digit(path.charAt(i + 1), 16) >= 0
+                    && Character.digit(path.charAt(i + 2), 16) >= 0) {
+                run.write(Character.digit(path.charAt(i + 1), 16) * 16 + Character.digit(path.charAt(i + 2), 16));
+                i += 3;
+                continue;
+            }
+            if (run.size() > 0) {
+                out.append(run.toString(StandardCharsets.UTF_8));
+                run.reset();
+            }
+            out.append(path.charAt(i++));
+        }
+        out.append(run.toString(StandardCharsets.UTF_8));
+        return out.toString();
     }
 
     private static String collapseSlashes(String path) {

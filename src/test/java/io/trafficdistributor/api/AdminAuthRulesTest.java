@@ -13,13 +13,21 @@ class AdminAuthRulesTest {
     @Test
     void theApiAndTheManagementRoutesNeedTheTokenHealthDoesNot() {
         for (String path : new String[] { "/api", "/api/v1/distributors", "/q", "/q/metrics", "/q/openapi",
-                "/q/swagger-ui", "/q/swagger-ui/index.html", "//q//metrics", "/q/healthz", "/q/health-x" }) {
+                "/q/swagger-ui", "/q/swagger-ui/index.html", "//q//metrics", "/q/healthz", "/q/health-x",
+                "/%61pi/v1/distributors", "/%71/metrics", "/q%2Fmetrics", "/%2Fapi" }) {
             assertTrue(AdminAuth.needsToken(path), path);
         }
         for (String path : new String[] { "/", "/index.html", "/q/health", "/q/health/", "/q/health/ready",
                 "/q/health/live", "//q/health/started", "/apix", "/query" }) {
             assertFalse(AdminAuth.needsToken(path), path);
         }
+    }
+
+    @Test
+    void escapesAreDecodedAsTheResourcesSeeThem() {
+        assertEquals("/api/v1", AdminAuth.percentDecoded("/%61pi/v1"));
+        assertEquals("/ä/x", AdminAuth.percentDecoded("/%C3%A4/x"));
+        assertEquals("/a%zz%4", AdminAuth.percentDecoded("/a%zz%4"));
     }
 
     @Test

@@ -73,7 +73,7 @@ class AdminAuthTest {
     @ParameterizedTest(name = "{0} needs the token")
     @ValueSource(strings = { "/q/metrics", "/q/openapi", "/q/openapi?format=json", "/q/swagger-ui", "/q/swagger-ui/",
             "/q/swagger-ui/index.html", "/q/metrics/", "//q/metrics", "/q/./metrics", "/q/health/../metrics",
-            "/q/anything-else" })
+            "/q/anything-else", "/%71/metrics", "/q/%6detrics", "/%61pi/v1/distributors", "/api/v1/%64istributors" })
     void theManagementRoutesNeedTheToken(String path) {
         assertProblem(given().redirects().follow(false).urlEncodingEnabled(false).get(path), 401)
                 .header("WWW-Authenticate", containsString("Bearer"));
