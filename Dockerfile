@@ -15,14 +15,19 @@ RUN ./mvnw -B package -DskipTests -Dquarkus.package.jar.appcds.enabled=false
 # health check in docker-compose.yml calls: keep it if you change the base.
 FROM eclipse-temurin:17-jre
 WORKDIR /app
-RUN useradd --system --uid 1001 --home-dir /app traffic-distributor
-COPY --from=build --chown=1001 /build/target/quarkus-app/ /app/
+# The runtime user owns /app itself and its data directory (td.data-dir, ./data: the embedded PostgreSQL, used
+# when no datasource URL is set), not only the files copied in: PostgreSQL creates its files there, and
+# refuses a data directory it does not own.
+RUN useradd --system --uid 1001 --user-group --home-dir /app traffic-distributor \
+    && mkdir -p /app/data && chown 1001:1001 /app /app/data && chmod 0700 /app/data
+COPY --from=build --chown=1001:1001 /build/target/quarkus-app/ /app/
+# Everything from here on runs as that user, the training run too: PostgreSQL's initdb refuses to run as root.
+USER 1001
 # The class-data archive (README, Quickstart) only fits the JVM build that recorded it: record it again with this
 # image's JRE, by the same training run as the package phase (a throw-away embedded PostgreSQL, free ports).
 # Best effort: without the file the JVM starts as usual, only slower.
 RUN rm -f app-cds.jsa; java -XX:ArchiveClassesAtExit=app-cds.jsa -Dquarkus.appcds.generate=true -jar quarkus-run.jar \
     || echo "class-data archive not recorded: the service will start without it"; rm -rf /tmp/embedded-pg
-USER 1001
 # 8080: admin API, health, metrics, OpenAPI. 8000: the proxied traffic.
 EXPOSE 8080 8000
 # The heap bound and the small fixed young generation keep resident memory near 260 MiB under load (README,

@@ -19,7 +19,7 @@ public class BodyLimit {
 
     void install(@Observes Router router, @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit) {
         long max = limit.asLongValue();
-        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+        router.route().order(AdminAuth.ORDER + 1).handler(ctx -> {
             String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (length != null && exceeds(length, max)) {
                 Problem problem = Problem.of(jakarta.ws.rs.core.Response.Status.REQUEST_ENTITY_TOO_LARGE, "body-too-large",

@@ -28,7 +28,6 @@ import io.trafficdistributor.service.DistributorDocument;
 import io.trafficdistributor.service.DistributorService;
 import io.trafficdistributor.routing.StatusViews;
 import io.trafficdistributor.service.InvalidDocumentException;
-import io.trafficdistributor.service.NotFoundException;
 import io.trafficdistributor.service.Page;
 import io.trafficdistributor.service.Write;
 
@@ -106,17 +105,40 @@ public class DistributorResource {
         var mergePatch = mergePatches.parse(patch);
         DistributorDocument patched = distributors.update(name, IfMatch.parse(ifMatch), current -> {
             List<BackendDocument> backends = new ArrayList<>(current.backends());
-            int index = indexOf(backends, backend);
+            int index = DistributorService.indexOf(backends, backend);
             if (index < 0) {
-                throw new NotFoundException("Distributor '" + name + "' has no backend named '" + backend + "'.");
+                throw DistributorService.backendNotFound(name, backend);
             }
             backends.set(index, mergePatches.apply(mergePatch, backends.get(index), BackendDocument.class,
                     "backends[" + index + "]"));
-            return new DistributorDocument(current.name(), current.hostnames(), current.routing(), current.enabled(),
-                    backends, current.stickySession(), current.healthCheck(), current.timeouts(),
-                    current.passHostHeader(), current.tls(), current.id(), current.version(), current.createdAt(), current.updatedAt());
+            return current.withBackends(backends);
         });
         return Response.ok(patched).tag(etag(patched)).build();
+    }
+
+    /** Adds one backend; answers, as the other backend calls do, with the whole distributor and its new ETag. */
+    @POST
+    @Path("{name}/backends")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response addBackend(@PathParam("name") String name, @QueryParam("position") String position,
+            @HeaderParam("If-Match") String ifMatch, BackendDocument body, @Context UriInfo uri) {
+        if (body == null) {
+            throw new InvalidDocumentException("body", "a backend document is required");
+        }
+        Integer at = position == null || position.isEmpty() ? null : intParam("position", position, 0, 0, Integer.MAX_VALUE);
+        DistributorDocument changed = distributors.addBackend(name, IfMatch.parse(ifMatch), body, at);
+        // Backend names are [A-Za-z0-9_.-]: nothing to encode.
+        URI backendUri = uri.getBaseUri().resolve("api/v1/distributors/" + changed.name() + "/backends/" + body.name());
+        return Response.created(backendUri).tag(etag(changed)).entity(changed).build();
+    }
+
+    /** Removes one backend; answers with the whole distributor and its new ETag, as its PATCH does. */
+    @DELETE
+    @Path("{name}/backends/{backend}")
+    public Response removeBackend(@PathParam("name") String name, @PathParam("backend") String backend,
+            @HeaderParam("If-Match") String ifMatch) {
+        DistributorDocument changed = distributors.removeBackend(name, IfMatch.parse(ifMatch), backend);
+        return Response.ok(changed).tag(etag(changed)).build();
     }
 
     @DELETE
@@ -130,15 +152,6 @@ public class DistributorResource {
     @Path("{name}/status")
     public Response status(@PathParam("name") String name) {
         return Response.ok(statuses.status(name)).build();
-    }
-
-    private static int indexOf(List<BackendDocument> backends, String name) {
-        for (int i = 0; i < backends.size(); i++) {
-            if (backends.get(i).name().equals(name)) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static DistributorDocument required(DistributorDocument body) {

@@ -25,6 +25,10 @@ public record Problem(String type, String title, int status, String detail, List
         return new Problem(TYPE_PREFIX + "validation", "Bad Request", 400, detail, violations);
     }
 
+    public Problem withViolations(List<Violation> list) {
+        return new Problem(type, title, status, detail, list);
+    }
+
     public Response toResponse() {
         return Response.status(status).type(PROBLEM_JSON).entity(this).build();
     }

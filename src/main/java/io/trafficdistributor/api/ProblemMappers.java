@@ -42,7 +42,8 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response conflict(ConflictException e) {
-        return Problem.of(Status.CONFLICT, "conflict", e.getMessage()).toResponse();
+        Problem problem = Problem.of(Status.CONFLICT, "conflict", e.getMessage());
+        return (e.violations() == null ? problem : problem.withViolations(e.violations())).toResponse();
     }
 
     @ServerExceptionMapper

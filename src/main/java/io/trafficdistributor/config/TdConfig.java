@@ -52,7 +52,10 @@ public interface TdConfig {
     }
 
     interface Admin {
-        /** Bearer token required on every {@code /api} call; unset means the admin port binds to loopback only. */
+        /**
+         * Bearer token required on every {@code /api} call and on {@code /q/metrics}, {@code /q/openapi} and Swagger UI
+         * ({@code /q/health} stays open); unset means the admin port binds to loopback only.
+         */
         Optional<String> token();
     }
 

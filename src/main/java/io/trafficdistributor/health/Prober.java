@@ -160,12 +160,16 @@ public class Prober {
             if (result.succeeded()) {
                 state.recordSuccess(BackendHealth.Source.PROBE, latency);
             } else {
-                state.recordFailure(BackendHealth.Source.PROBE, describe(result.cause()), latency);
+                state.recordFailure(BackendHealth.Source.PROBE, describe(result.cause(), state.target().host()), latency);
             }
         });
     }
 
-    static String describe(Throwable failure) {
+    static String describe(Throwable failure, String host) {
+        String unresolved = ConnectFailures.unresolved(failure, host);
+        if (unresolved != null) {
+            return unresolved;
+        }
         String message = failure.getMessage();
         if (failure instanceof ConnectException) {
             return "connection refused or unreachable";

@@ -29,6 +29,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.health.BackendHealth;
+import io.trafficdistributor.health.ConnectFailures;
 import io.trafficdistributor.routing.CompiledBackend;
 import io.trafficdistributor.routing.CompiledDistributor;
 
@@ -297,7 +298,8 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
         if (finished) {
             return;
         }
-        blame("connect failed: " + cause.getMessage());
+        String unresolved = ConnectFailures.unresolved(cause, backend.host());
+        blame("connect failed: " + (unresolved != null ? unresolved : cause.getMessage()));
         if (attempts.hasUntried()) {
             worker.metrics.of(attempts.distributor).retryAfterConnectFailure();
             connect();

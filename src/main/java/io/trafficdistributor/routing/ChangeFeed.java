@@ -22,6 +22,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.trafficdistributor.service.CertificateChanged;
 import io.trafficdistributor.service.CertificateService;
+import io.trafficdistributor.service.ClusterSecrets;
 import io.trafficdistributor.service.DatabaseUnavailable;
 import io.trafficdistributor.service.DistributorChanged;
 import io.trafficdistributor.service.DistributorDocument;
@@ -59,6 +60,9 @@ public class ChangeFeed {
     @Inject
     DirectConnections connections;
 
+    @Inject
+    ClusterSecrets secrets;
+
     private volatile boolean running;
     private volatile boolean reconcileFailing;
     /** Longest wait between attempts to re-listen after the database connection was lost. */
@@ -67,6 +71,9 @@ public class ChangeFeed {
 
     void onStart(@Observes @Priority(LOAD_PRIORITY) StartupEvent event) {
         long startedAt = System.nanoTime();
+        // Read (or, on a new database, generated) once: every compile after this uses it, and a later database
+        // outage cannot take it away.
+        routes.keyStickyCookies(secrets.stickyCookieKey());
         long readStartedAt = routes.generation();
         List<DistributorDocument> all = distributors.all();
         long readAt = System.nanoTime();

@@ -1,11 +1,6 @@
 package io.trafficdistributor.routing;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.Base64;
 
 import io.trafficdistributor.balancing.BalancedBackend;
 import io.trafficdistributor.health.BackendHealth;
@@ -16,15 +11,16 @@ import io.vertx.core.net.SocketAddress;
  * A backend ready for traffic: its address parsed once, its sticky token derived once, its health tracked.
  *
  * @param index       position in the distributor's list (the failover priority)
- * @param stickyToken the opaque cookie value that pins a client to this backend: derived from the distributor
- *                    and backend names, so it holds no address and is the same on every replica and after restarts
+ * @param stickyToken the opaque cookie value that pins a client to this backend ({@link StickyTokens}): keyed by
+ *                    the cluster secret, so it holds no address, cannot be forged, and is the same on every replica
+ *                    and after restarts
  */
 public record CompiledBackend(int index, String name, String url, int weight, boolean https, String host, int port,
         String basePath, SocketAddress address, String stickyToken, BackendHealth health) implements BalancedBackend {
 
-    CompiledBackend(int index, String distributor, String name, int weight, ProbeTarget target, BackendHealth health) {
+    CompiledBackend(int index, String name, int weight, ProbeTarget target, String stickyToken, BackendHealth health) {
         this(index, name, target.url(), weight, target.https(), target.host(), target.port(), target.basePath(),
-                target.address(), stickyToken(distributor, name), health);
+                target.address(), stickyToken, health);
     }
 
     /**
@@ -46,15 +42,5 @@ public record CompiledBackend(int index, String name, String url, int weight, bo
     /** The path to send to this backend for a client's request URI (base path prefixed). */
     public String uriFor(String requestUri) {
         return basePath.isEmpty() ? requestUri : basePath + requestUri;
-    }
-
-    private static String stickyToken(String distributor, String backend) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest((distributor + '\n' + backend).getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 12));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 }

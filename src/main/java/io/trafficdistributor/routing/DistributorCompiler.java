@@ -26,9 +26,10 @@ final class DistributorCompiler {
 
     /**
      * Compiles a stored distributor and tracks the health of its backends; a backend whose URL and probe settings
-     * did not change keeps the health it had.
+     * did not change keeps the health it had. Each backend's sticky cookie value is computed here, once, so a
+     * request verifies a cookie by one map lookup of the exact value.
      */
-    static CompiledDistributor compile(DistributorDocument definition, HealthRegistry health) {
+    static CompiledDistributor compile(DistributorDocument definition, HealthRegistry health, StickyTokens stickyTokens) {
         String name = definition.name();
         List<BackendDocument> stored = definition.backends();
         ProbeSettings probe = probeSettings(definition.healthCheck());
@@ -38,7 +39,8 @@ final class DistributorCompiler {
         for (int i = 0; i < stored.size(); i++) {
             BackendDocument b = stored.get(i);
             BackendHealth tracked = health.track(name, b.name(), targets.get(i), probe, definition.enabled());
-            backends.add(new CompiledBackend(i, name, b.name(), b.weight(), targets.get(i), tracked));
+            backends.add(new CompiledBackend(i, b.name(), b.weight(), targets.get(i), stickyTokens.token(name, b.name()),
+                    tracked));
         }
         return new CompiledDistributor(definition.id(), name, definition.version(), definition.hostnames(),
                 definition.routing(), definition.enabled(), definition.passHostHeader(),

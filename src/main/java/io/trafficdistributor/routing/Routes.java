@@ -34,10 +34,17 @@ public class Routes {
     HealthRegistry health;
 
     private volatile RoutingTable table = new RoutingTable();
+    /** Keyed by the cluster secret, set once at start before anything is compiled ({@link #keyStickyCookies}). */
+    private StickyTokens stickyTokens;
 
     /** Counts applied single changes, so a full reload can tell which of its rows are older than them. */
     private long generation;
     private final Map<String, Long> appliedAt = new HashMap<>();
+
+    /** Keys the sticky cookie values with the cluster secret; called once at start, before the first compile. */
+    public synchronized void keyStickyCookies(byte[] key) {
+        stickyTokens = new StickyTokens(key);
+    }
 
     /** The current table; an in-flight request keeps the compiled distributor it started with. */
     public RoutingTable table() {
@@ -56,7 +63,7 @@ public class Routes {
                 if (isApplied(name, distributor.id(), distributor.version())) {
                     return; // already applied (our own NOTIFY, or a reload that raced the local event)
                 }
-                now = DistributorCompiler.compile(distributor, health);
+                now = compile(distributor);
                 current.put(now);
             }
             untrackGone(old, now);
@@ -103,7 +110,7 @@ public class Routes {
                 continue;
             }
             try {
-                next.put(name, DistributorCompiler.compile(distributor, health));
+                next.put(name, compile(distributor));
             } catch (RuntimeException e) {
                 LOG.errorf(e, "Could not compile distributor '%s'; its previous routing stays in effect", name);
                 if (old != null) {
@@ -122,6 +129,13 @@ public class Routes {
         }
         appliedAt.clear();
         table = RoutingTable.of(next.values());
+    }
+
+    private CompiledDistributor compile(DistributorDocument distributor) {
+        if (stickyTokens == null) {
+            throw new IllegalStateException("the sticky cookie key is not loaded yet");
+        }
+        return DistributorCompiler.compile(distributor, health, stickyTokens);
     }
 
     /** Stops tracking the health of the backends {@code old} had and {@code now} (null when deleted) has not. */

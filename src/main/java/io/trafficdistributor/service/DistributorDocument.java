@@ -28,7 +28,7 @@ public record DistributorDocument(
         @NotNull @Size(min = 1, max = 100) @UniqueHostnames List<@NotNull @Hostname String> hostnames,
         @NotNull RoutingMethod routing,
         @NotNull Boolean enabled,
-        @NotNull @Size(min = 1, max = 64) List<@NotNull @Valid BackendDocument> backends,
+        @NotNull @Size(min = 1, max = 64, message = "must hold 1 to 64 backends") List<@NotNull @Valid BackendDocument> backends,
         @NotNull @Valid StickySessionDocument stickySession,
         @NotNull @Valid HealthCheckDocument healthCheck,
         @NotNull @Valid TimeoutsDocument timeouts,
@@ -61,6 +61,22 @@ public record DistributorDocument(
     public DistributorDocument withName(String newName) {
         return new DistributorDocument(newName, hostnames, routing, enabled, backends, stickySession, healthCheck,
                 timeouts, passHostHeader, tls, id, version, createdAt, updatedAt);
+    }
+
+    /** The same document with another list of backends. */
+    public DistributorDocument withBackends(List<BackendDocument> newBackends) {
+        return new DistributorDocument(name, hostnames, routing, enabled, newBackends, stickySession, healthCheck,
+                timeouts, passHostHeader, tls, id, version, createdAt, updatedAt);
+    }
+
+    /** Whether both describe the same configuration: every field but the read-only ones (id, version, times). */
+    boolean sameConfigurationAs(DistributorDocument other) {
+        return withMetadataOf(other).equals(other);
+    }
+
+    private DistributorDocument withMetadataOf(DistributorDocument other) {
+        return new DistributorDocument(name, hostnames, routing, enabled, backends, stickySession, healthCheck,
+                timeouts, passHostHeader, tls, other.id, other.version, other.createdAt, other.updatedAt);
     }
 
     /** Hostnames are stored lower-case, internationalised names as punycode; an invalid one is left for validation. */

@@ -13,6 +13,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -29,6 +30,7 @@ import org.hibernate.exception.ConstraintViolationException;
 
 import io.trafficdistributor.domain.Backend;
 import io.trafficdistributor.domain.Distributor;
+import io.trafficdistributor.service.validation.HostnameValidator;
 
 /**
  * Transactional CRUD of distributors: validation, uniqueness of names and hostnames, optimistic
@@ -44,6 +46,8 @@ public class DistributorService {
      * that version need not read it back; a bare name (a delete, or a change made by hand) means "reload it".
      */
     public static final String CHANGE_CHANNEL = "td_distributor_changed";
+
+    private static final Pattern NAME = Pattern.compile(DistributorDocument.NAME_PATTERN);
 
     @Inject
     Validator validator;
@@ -64,7 +68,19 @@ public class DistributorService {
 
     @Transactional
     public Optional<DistributorDocument> get(String name) {
-        return Distributor.findByName(name).map(DistributorService::toDocument);
+        return find(name).map(DistributorService::toDocument);
+    }
+
+    /**
+     * The stored distributor of that name. A name that breaks the name rule names nothing and is not looked up:
+     * PostgreSQL refuses text with a NUL in it, and a URL can carry one ({@code %00}).
+     */
+    private static Optional<Distributor> find(String name) {
+        return possibleName(name) ? Distributor.findByName(name) : Optional.empty();
+    }
+
+    static boolean possibleName(String name) {
+        return name != null && NAME.matcher(name).matches();
     }
 
     /**
@@ -84,6 +100,9 @@ public class DistributorService {
     @Transactional
     public Optional<DistributorDocument> findServing(String hostname) {
         String host = DistributorDocument.normaliseHostname(hostname);
+        if (!HostnameValidator.isValidHostname(host)) {
+            return Optional.empty(); // no distributor can own it, and it may hold what PostgreSQL refuses (NUL)
+        }
         List<String> candidates = new ArrayList<>();
         candidates.add(host);
         for (int dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
@@ -130,7 +149,10 @@ public class DistributorService {
         if (!name.equals(body.name())) {
             throw new InvalidDocumentException("name", "must equal the name in the URL ('" + name + "'); names cannot be changed");
         }
-        Optional<Distributor> existing = Distributor.findByName(name);
+        if (!possibleName(name)) {
+            validate(body); // the name breaks its rule: a 400 saying so
+        }
+        Optional<Distributor> existing = find(name);
         if (existing.isEmpty()) {
             if (ifMatch.isPresent()) {
                 throw new PreconditionFailedException("Distributor '" + name + "' does not exist.");
@@ -145,7 +167,7 @@ public class DistributorService {
     /** Changes a distributor: {@code change} gets the stored document and returns the wanted one. */
     @Transactional
     public DistributorDocument update(String name, OptionalLong ifMatch, UnaryOperator<DistributorDocument> change) {
-        Distributor entity = Distributor.findByName(name).orElseThrow(() -> notFound(name));
+        Distributor entity = find(name).orElseThrow(() -> notFound(name));
         checkVersion(entity, ifMatch);
         DistributorDocument wanted = change.apply(toDocument(entity));
         if (!name.equals(wanted.name())) {
@@ -154,9 +176,72 @@ public class DistributorService {
         return save(entity, validate(wanted));
     }
 
+    /**
+     * Adds one backend at {@code position} (0 is first; null, the end), validated with the whole document as any
+     * write is. A backend of that name already there is a conflict.
+     */
+    @Transactional
+    public DistributorDocument addBackend(String name, OptionalLong ifMatch, BackendDocument backend, Integer position) {
+        Distributor entity = find(name).orElseThrow(() -> notFound(name));
+        checkVersion(entity, ifMatch);
+        DistributorDocument current = toDocument(entity);
+        List<BackendDocument> backends = new ArrayList<>(current.backends());
+        if (position != null && (position < 0 || position > backends.size())) {
+            throw new InvalidDocumentException("position", "must be an integer from 0 to " + backends.size()
+                    + " (the number of backends, which adds it at the end)");
+        }
+        if (backend.name() != null && indexOf(backends, backend.name()) >= 0) {
+            throw new ConflictException("Distributor '" + name + "' already has a backend named '" + backend.name()
+                    + "'; change it with PATCH, or remove it first.");
+        }
+        backends.add(position == null ? backends.size() : position, backend);
+        return save(entity, validate(current.withBackends(backends)));
+    }
+
+    /**
+     * Removes one backend. A distributor that would then break a rule (no backend left, FAILOVER with one, no
+     * weight above 0 where weights route: whatever validation says) keeps it, and the answer is a conflict
+     * naming the rule.
+     */
+    @Transactional
+    public DistributorDocument removeBackend(String name, OptionalLong ifMatch, String backend) {
+        Distributor entity = find(name).orElseThrow(() -> notFound(name));
+        checkVersion(entity, ifMatch);
+        DistributorDocument current = toDocument(entity);
+        List<BackendDocument> backends = new ArrayList<>(current.backends());
+        int index = indexOf(backends, backend);
+        if (index < 0) {
+            throw backendNotFound(name, backend);
+        }
+        backends.remove(index);
+        DistributorDocument wanted;
+        try {
+            wanted = validate(current.withBackends(backends));
+        } catch (InvalidDocumentException e) {
+            throw new ConflictException("Removing backend '" + backend + "' would leave distributor '" + name
+                    + "' breaking its rules: " + e.violations().stream().map(v -> v.field() + " " + v.message())
+                            .reduce((a, b) -> a + "; " + b).orElse("") + ".", e.violations());
+        }
+        return save(entity, wanted);
+    }
+
+    /** The position of the backend named {@code name}, or -1. */
+    public static int indexOf(List<BackendDocument> backends, String name) {
+        for (int i = 0; i < backends.size(); i++) {
+            if (backends.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public static NotFoundException backendNotFound(String name, String backend) {
+        return new NotFoundException("Distributor '" + name + "' has no backend named '" + backend + "'.");
+    }
+
     @Transactional
     public void delete(String name, OptionalLong ifMatch) {
-        Distributor entity = Distributor.findByName(name).orElseThrow(() -> notFound(name));
+        Distributor entity = find(name).orElseThrow(() -> notFound(name));
         checkVersion(entity, ifMatch);
         entity.delete();
         entityManager.flush();
@@ -188,9 +273,15 @@ public class DistributorService {
 
     /**
      * Checks, in one query, that no other distributor has any of the hostnames, then writes the change. The unique
-     * indexes remain the last word when two writes race between check and write.
+     * indexes remain the last word when two writes race between check and write. A document equal to the stored
+     * one writes nothing and answers the stored version.
      */
     private DistributorDocument save(Distributor entity, DistributorDocument document) {
+        DistributorDocument current = toDocument(entity);
+        if (document.sameConfigurationAs(current)) {
+            // Nothing changes: no write, no new version, no change announced (declarative tools re-apply freely).
+            return current;
+        }
         checkConflicts(entity.name, document.hostnames(), false);
         apply(document, entity);
         entity.updatedAt = now();

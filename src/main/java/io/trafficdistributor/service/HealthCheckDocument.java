@@ -15,7 +15,7 @@ import io.trafficdistributor.service.validation.TimeoutBelowInterval;
 public record HealthCheckDocument(
         @NotNull Boolean enabled,
         @NotNull HealthCheckType type,
-        @NotNull @Size(max = 2048) @Pattern(regexp = "^/\\S*$", message = "must be an absolute path starting with '/', without spaces") String path,
+        @NotNull @Size(max = 2048) @Pattern(regexp = "^/[!-~]*$", message = "must be an absolute path starting with '/', of visible ASCII characters only (no spaces or control characters; percent-encode others)") String path,
         @NotNull @StatusRanges String expectedStatuses,
         @NotNull @Min(1) @Max(3600) Integer intervalSeconds,
         @NotNull @Min(100) @Max(60_000) Integer timeoutMillis,

@@ -77,7 +77,7 @@ class ProbeSharingTest {
         // reading is repeated until one pass sees a single value (separate states would never agree).
         await().atMost(Duration.ofSeconds(5)).until(() -> names.stream()
                 .map(n -> HealthProbeTest.status(n).get("backends[0].lastCheckAt")).distinct().count() == 1);
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = api().get("/q/metrics").then().statusCode(200).extract().asString();
         for (String name : names) {
             assertTrue(metrics.contains("td_backend_health{backend=\"server\",distributor=\"" + name + "\"} 1.0"), name);
             assertTrue(metrics.contains("td_health_transitions_total{backend=\"server\",distributor=\"" + name

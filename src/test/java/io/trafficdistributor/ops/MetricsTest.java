@@ -1,6 +1,7 @@
 package io.trafficdistributor.ops;
 
 import static io.restassured.RestAssured.given;
+import static io.trafficdistributor.support.Api.api;
 import static io.trafficdistributor.support.Api.json;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,7 +36,7 @@ class MetricsTest {
     }
 
     static String metrics() {
-        return given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return api().get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
     /** The value of the sample with exactly this name and these labels (in Prometheus' sorted order). */

@@ -32,6 +32,9 @@ class ChangeNotificationTest {
                     .post("/api/v1/distributors").then().statusCode(201).extract().path("id");
             api().contentType("application/merge-patch+json").body("{\"enabled\":false}")
                     .patch("/api/v1/distributors/notify-me").then().statusCode(200);
+            // A write that changes nothing writes and announces nothing.
+            api().contentType("application/merge-patch+json").body("{\"enabled\":false}")
+                    .patch("/api/v1/distributors/notify-me").then().statusCode(200).header("ETag", "\"1\"");
             api().delete("/api/v1/distributors/notify-me").then().statusCode(204);
             // A failed write announces nothing.
             json("{\"name\":\"BAD NAME\"}").post("/api/v1/distributors").then().statusCode(400);

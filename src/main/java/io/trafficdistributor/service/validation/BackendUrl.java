@@ -15,7 +15,7 @@ import jakarta.validation.Payload;
 @Target({ ElementType.FIELD, ElementType.PARAMETER, ElementType.TYPE_USE })
 @Retention(RetentionPolicy.RUNTIME)
 public @interface BackendUrl {
-    String message() default "must be an absolute http or https URL with a host, an optional port and base path, and no query or user info";
+    String message() default "must be an absolute http or https URL with a host, an optional port and base path, no query or user info, of visible ASCII characters (percent-encode others)";
 
     Class<?>[] groups() default {};
 

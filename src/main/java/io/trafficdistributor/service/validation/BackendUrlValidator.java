@@ -13,6 +13,14 @@ public class BackendUrlValidator implements ConstraintValidator<BackendUrl, Stri
         if (value == null) {
             return true;
         }
+        // Visible ASCII only: a URL goes into request lines as it is, and PostgreSQL would store a lone surrogate
+        // as '?' (turning a path into a query). Non-ASCII parts are percent-encoded, host names punycode.
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= ' ' || c > '~') {
+                return false;
+            }
+        }
         try {
             URI uri = new URI(value);
             String scheme = uri.getScheme();

@@ -1,0 +1,38 @@
+package io.trafficdistributor.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.util.concurrent.CompletionException;
+
+import org.junit.jupiter.api.Test;
+
+/** A backend whose host does not resolve is reported as such, not by the resolver's bare message. */
+class ConnectFailuresTest {
+
+    @Test
+    void anUnresolvableHostSaysSo() {
+        // Vert.x's resolver reports the bare name; Netty's DNS resolver "Failed to resolve 'x' after 2 queries".
+        assertEquals("cannot resolve standby.example.net",
+                ConnectFailures.unresolved(new UnknownHostException("standby.example.net"), "standby.example.net"));
+        assertEquals("cannot resolve standby.example.net", ConnectFailures.unresolved(
+                new CompletionException(new UnknownHostException("Failed to resolve 'standby.example.net' after 2 queries")),
+                "standby.example.net"));
+    }
+
+    @Test
+    void otherFailuresAreNotResolveFailures() {
+        assertNull(ConnectFailures.unresolved(new ConnectException("Connection refused"), "h"));
+        assertNull(ConnectFailures.unresolved(new IllegalStateException("x"), "h"));
+    }
+
+    /** What the prober records as the backend's lastError (shown in the status view and the transition's log line). */
+    @Test
+    void theProberRecordsIt() {
+        assertEquals("cannot resolve standby.example.net",
+                Prober.describe(new UnknownHostException("standby.example.net"), "standby.example.net"));
+        assertEquals("connection refused or unreachable", Prober.describe(new ConnectException("refused"), "h"));
+    }
+}
