@@ -78,7 +78,7 @@ public class CertificateService {
 
     @Transactional
     public Optional<CertificateDocument> get(String name) {
-        return Certificate.findByName(name).map(CertificateService::toDocument);
+        return find(name).map(CertificateService::toDocument);
     }
 
     /** Every stored certificate with its key decrypted, for the HTTPS listener; one that cannot be read is left out. */
@@ -94,7 +94,7 @@ public class CertificateService {
     /** One stored certificate with its key decrypted, for the HTTPS listener. */
     @Transactional
     public Optional<CertificateMaterial> material(String name) {
-        return Certificate.findByName(name).flatMap(this::material);
+        return find(name).flatMap(this::material);
     }
 
     private Optional<CertificateMaterial> material(Certificate certificate) {
@@ -111,7 +111,7 @@ public class CertificateService {
     public CertificateDocument create(CertificateUpload upload) {
         String name = checkName(upload.name());
         ParsedCertificate parsed = parse(upload);
-        if (Certificate.findByName(name).isPresent()) {
+        if (find(name).isPresent()) {
             throw new ConflictException("A certificate named '" + name + "' already exists.");
         }
         Certificate entity = new Certificate();
@@ -139,7 +139,7 @@ public class CertificateService {
         if (!name.equals(upload.name())) {
             throw new InvalidDocumentException("name", "must equal the name in the URL ('" + name + "'); names cannot be changed");
         }
-        Optional<Certificate> existing = Certificate.findByName(name);
+        Optional<Certificate> existing = find(name);
         if (existing.isEmpty()) {
             if (ifMatch.isPresent()) {
                 throw new PreconditionFailedException("Certificate '" + name + "' does not exist.");
@@ -160,11 +160,16 @@ public class CertificateService {
 
     @Transactional
     public void delete(String name, OptionalLong ifMatch) {
-        Certificate entity = Certificate.findByName(name).orElseThrow(() -> notFound(name));
+        Certificate entity = find(name).orElseThrow(() -> notFound(name));
         checkVersion(entity, ifMatch);
         entity.delete();
         entityManager.flush();
         changes.fire(new CertificateChanged(name, null));
+    }
+
+    /** The stored certificate of that name; a name that breaks the name rule (a NUL, say) is not looked up. */
+    private static Optional<Certificate> find(String name) {
+        return DistributorService.possibleName(name) ? Certificate.findByName(name) : Optional.empty();
     }
 
     public static NotFoundException notFound(String name) {

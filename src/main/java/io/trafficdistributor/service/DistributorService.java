@@ -79,6 +79,7 @@ public class DistributorService {
         return possibleName(name) ? Distributor.findByName(name) : Optional.empty();
     }
 
+    /** Whether a name could be a distributor's or a certificate's (the one name rule for both). */
     static boolean possibleName(String name) {
         return name != null && NAME.matcher(name).matches();
     }

@@ -117,6 +117,18 @@ class HostileInputTest {
     }
 
     @Test
+    void oddCertificateNamesInTheUrlAreAnswered() {
+        String certificates = "/api/v1/certificates";
+        for (String odd : new String[] {"%00", "a%00b", "%C3%A4%00x", "a".repeat(3000)}) {
+            assertProblem(api().get(certificates + "/" + odd), 404);
+            assertProblem(api().delete(certificates + "/" + odd), 404);
+            // PUT creates under the URL's name, so an impossible name is a violation of "name", not a lookup
+            assertViolation(api().contentType("application/json")
+                    .body(Map.of("certificate", "x", "privateKey", "y")).put(certificates + "/" + odd), "name");
+        }
+    }
+
+    @Test
     void aLookupOfAHostnameWithManyLabelsIsAnswered() {
         String hostname = "a.".repeat(1800) + "example.test";
         Response response = api().queryParam("hostname", hostname).get(BASE);
