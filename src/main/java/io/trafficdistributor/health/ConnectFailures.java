@@ -20,4 +20,27 @@ public final class ConnectFailures {
         }
         return null;
     }
+
+    /**
+     * A connect failure in words an operator reads in {@code lastError} and the log: {@code cannot resolve <host>},
+     * {@code connect timed out}, {@code connection refused or unreachable}, else the failure's own message without
+     * the transport's prefix ({@code finishConnect(..) failed: }).
+     */
+    public static String describe(Throwable failure, String host) {
+        String unresolved = unresolved(failure, host);
+        if (unresolved != null) {
+            return unresolved;
+        }
+        if (failure instanceof io.netty.channel.ConnectTimeoutException) {
+            return "connect timed out";
+        }
+        if (failure instanceof java.net.ConnectException) {
+            return "connection refused or unreachable";
+        }
+        String message = failure.getMessage();
+        if (message == null) {
+            return failure.getClass().getSimpleName();
+        }
+        return message.startsWith("finishConnect(..) failed: ") ? message.substring("finishConnect(..) failed: ".length()) : message;
+    }
 }

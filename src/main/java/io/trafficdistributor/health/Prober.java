@@ -1,6 +1,5 @@
 package io.trafficdistributor.health;
 
-import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -166,14 +165,6 @@ public class Prober {
     }
 
     static String describe(Throwable failure, String host) {
-        String unresolved = ConnectFailures.unresolved(failure, host);
-        if (unresolved != null) {
-            return unresolved;
-        }
-        String message = failure.getMessage();
-        if (failure instanceof ConnectException) {
-            return "connection refused or unreachable";
-        }
-        return message == null ? failure.getClass().getSimpleName() : message;
+        return ConnectFailures.describe(failure, host);
     }
 }

@@ -298,8 +298,7 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
         if (finished) {
             return;
         }
-        String unresolved = ConnectFailures.unresolved(cause, backend.host());
-        blame("connect failed: " + (unresolved != null ? unresolved : cause.getMessage()));
+        blame("connect failed: " + ConnectFailures.describe(cause, backend.host()));
         if (attempts.hasUntried()) {
             worker.metrics.of(attempts.distributor).retryAfterConnectFailure();
             connect();
@@ -381,7 +380,7 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
             return;
         }
         attemptTimedOut = true;
-        blame("no response head within attemptMillis");
+        blame("no response head within " + attempts.distributor.timeouts().attemptMillis() + " ms (attemptMillis)");
         dropConnection();
         worker.metrics.of(attempts.distributor).retryAfter(true);
         connect();

@@ -35,4 +35,15 @@ class ConnectFailuresTest {
                 Prober.describe(new UnknownHostException("standby.example.net"), "standby.example.net"));
         assertEquals("connection refused or unreachable", Prober.describe(new ConnectException("refused"), "h"));
     }
+
+    @Test
+    void theProxyAndTheProberDescribeAFailedConnectAlike() {
+        assertEquals("connection refused or unreachable", ConnectFailures.describe(
+                new ConnectException("finishConnect(..) failed: Connection refused: /127.0.0.1:1"), "127.0.0.1"));
+        assertEquals("connect timed out", ConnectFailures.describe(
+                new io.netty.channel.ConnectTimeoutException("connection timed out after 500 ms: /10.0.0.1:80"), "10.0.0.1"));
+        assertEquals("Network is unreachable", ConnectFailures.describe(
+                new java.io.IOException("finishConnect(..) failed: Network is unreachable"), "10.0.0.1"));
+        assertEquals("IllegalStateException", ConnectFailures.describe(new IllegalStateException(), "h"));
+    }
 }

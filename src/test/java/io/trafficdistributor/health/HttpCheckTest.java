@@ -60,16 +60,16 @@ class HttpCheckTest {
 
     @Test
     void anExpectedStatusPassesAndTheBasePathIsPrefixed() throws Exception {
-        assertNull(run("/app", "/health", "200-399", 1000));
+        assertNull(run("/app", "/health", "200-399", 4000));
         assertEquals(List.of("GET /app/health 127.0.0.1:" + server.actualPort()),
                 requests.stream().filter(r -> r.contains("/app/")).toList());
     }
 
     @Test
     void anotherStatusFailsNamingBothStatuses() throws Exception {
-        assertEquals("status 500, expected 200-399", run("", "/broken", "200-399", 1000));
-        assertEquals("status 302, expected 200-299", run("", "/moved", "200-299", 1000));
-        assertNull(run("", "/moved", "200-299,302", 1000));
+        assertEquals("status 500, expected 200-399", run("", "/broken", "200-399", 4000));
+        assertEquals("status 302, expected 200-299", run("", "/moved", "200-299", 4000));
+        assertNull(run("", "/moved", "200-299,302", 4000));
     }
 
     @Test
@@ -87,6 +87,6 @@ class HttpCheckTest {
             closed = socket.getLocalPort();
         }
         assertEquals("connection refused or unreachable", outcome(check.check(local(closed, ""),
-                settings(HealthCheckType.HTTP, "/health", "200-399", 1000)), Duration.ofSeconds(5)));
+                settings(HealthCheckType.HTTP, "/health", "200-399", 4000)), Duration.ofSeconds(5)));
     }
 }

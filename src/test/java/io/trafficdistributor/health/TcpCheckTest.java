@@ -37,7 +37,7 @@ class TcpCheckTest {
     @Test
     void anOpenPortPasses() throws Exception {
         try (ServerSocket open = new ServerSocket(0)) {
-            assertNull(outcome(check.check(local(open.getLocalPort(), ""), settings(HealthCheckType.TCP, "/", "200-399", 1000)),
+            assertNull(outcome(check.check(local(open.getLocalPort(), ""), settings(HealthCheckType.TCP, "/", "200-399", 4000)),
                     Duration.ofSeconds(5)));
         }
     }
@@ -49,6 +49,6 @@ class TcpCheckTest {
             closed = socket.getLocalPort();
         }
         assertEquals("connection refused or unreachable",
-                outcome(check.check(local(closed, ""), settings(HealthCheckType.TCP, "/", "200-399", 1000)), Duration.ofSeconds(5)));
+                outcome(check.check(local(closed, ""), settings(HealthCheckType.TCP, "/", "200-399", 4000)), Duration.ofSeconds(5)));
     }
 }
