@@ -338,9 +338,9 @@ class TlsListenerTest {
     }
 
     @Test
-    void acmeIsRefusedAsNotYetSupportedAndTheTlsSettingsAreValidated() {
+    void acmeForOnlyWildcardsIsRefusedAndTheTlsSettingsAreValidated() {
         io.trafficdistributor.support.Problems.assertViolation(json("""
-                {"name":"tls-acme","hostnames":["acme.tls-a.test"],"backends":[{"name":"a","url":"http://127.0.0.1:9"}],
+                {"name":"tls-acme","hostnames":["*.acme.tls-a.test"],"backends":[{"name":"a","url":"http://127.0.0.1:9"}],
                  "tls":{"acme":true}}""").post("/api/v1/distributors"), "tls.acme");
         io.trafficdistributor.support.Problems.assertViolation(json("""
                 {"name":"tls-acme","hostnames":["acme.tls-a.test"],"backends":[{"name":"a","url":"http://127.0.0.1:9"}],
