@@ -61,6 +61,13 @@ public final class AcmeClient {
         }
     }
 
+    static {
+        // acme4j's key and CSR utilities ask for the BouncyCastle provider by name.
+        if (java.security.Security.getProvider("BC") == null) {
+            java.security.Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
+        }
+    }
+
     private final URI directory;
     private final Optional<String> email;
     private final SSLContext trust;
