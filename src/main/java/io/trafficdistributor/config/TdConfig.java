@@ -21,12 +21,45 @@ public interface TdConfig {
 
     ServerTls tls();
 
+    Acme acme();
+
     /**
      * Secret under which the private keys of certificates are encrypted in PostgreSQL (AES-256-GCM, key derived
      * by SHA-256); env {@code TD_SECRET_KEY}. Every replica needs the same one. Unset: keys are stored unencrypted,
      * and the service says so once at start.
      */
     Optional<String> secretKey();
+
+    /** Automatic certificates by ACME (RFC 8555) for distributors with {@code tls.acme}. */
+    interface Acme {
+        /** The ACME server's directory URL. */
+        @WithDefault("https://acme-v02.api.letsencrypt.org/directory")
+        String directory();
+
+        /** Contact address given to the ACME server for the account (expiry notices); none when unset. */
+        Optional<String> email();
+
+        /**
+         * PEM file of the certificate authorities trusted for the ACME server's HTTPS (a private ACME server),
+         * instead of the JVM's default trust store. The server's certificate and name are always verified.
+         */
+        Optional<String> trustCertificates();
+
+        /** How often a replica looks for certificates due (new, changed hostnames, renewal, retry after a failure). */
+        @WithDefault("60s")
+        Duration checkInterval();
+
+        /** Wait after a first failed order; doubled after each further failure, up to {@code retry-max}. */
+        @WithDefault("2m")
+        Duration retryInitial();
+
+        @WithDefault("6h")
+        Duration retryMax();
+
+        /** The longest an order may take (challenge validation, issuance) before it counts as failed. */
+        @WithDefault("2m")
+        Duration orderTimeout();
+    }
 
     interface ServerTls {
         /**

@@ -7,7 +7,7 @@ import jakarta.persistence.Embeddable;
 @Embeddable
 public class TlsSettings {
 
-    /** Obtain a certificate by ACME: stored, but not yet acted on (refused as true by validation). */
+    /** Obtain and renew a certificate by ACME for the non-wildcard hostnames (service.AcmeCertificates). */
     @Column(name = "tls_acme", nullable = false)
     public boolean acme;
 

@@ -64,6 +64,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean tunnel;
     /** The last response is written: what the client still sends is read and dropped until the connection closes. */
     private boolean closing;
+    /** An ACME challenge token is being read from PostgreSQL: later requests wait, unread. */
+    private boolean answeringChallenge;
 
     ClientHandler(ProxyWorker worker, boolean secure) {
         this.worker = worker;
@@ -130,7 +132,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (pending != null || (exchange != null && exchange.requestEnded())) {
+        if (pending != null || answeringChallenge || (exchange != null && exchange.requestEnded())) {
             hold(msg);
             return;
         }
@@ -232,6 +234,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             answerAndClose(400, HostHeader.error(authority));
             return;
         }
+        if (!secure && target.pathAndQuery().startsWith(ACME_CHALLENGES)
+                && (method == HttpMethod.GET || method == HttpMethod.HEAD)) {
+            answerChallenge(request, target.pathAndQuery().substring(ACME_CHALLENGES.length()));
+            return;
+        }
         CompiledDistributor distributor = worker.routes.table().lookup(host);
         if (distributor == null) {
             worker.metrics.unknownHost();
@@ -291,6 +298,51 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (!keepAlive) {
             closeAfterWrites();
         }
+    }
+
+    /**
+     * An ACME HTTP-01 validation (RFC 8555 §8.3), for any host and before routing: the key authorization of the token,
+     * from this replica's memory when it runs the order, else read from PostgreSQL on a worker thread (another replica
+     * runs it); the connection takes no further request meanwhile. An unknown token is a {@code 404}.
+     */
+    private void answerChallenge(HttpRequest request, String token) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
+        boolean head = request.method() == HttpMethod.HEAD;
+        String known = worker.challenges.cached(token);
+        if (known != null) {
+            writeChallenge(known, head, keepAlive);
+            return;
+        }
+        answeringChallenge = true;
+        updateRead();
+        Channel channel = context.channel();
+        worker.challenges.find(token).whenComplete((found, failure) -> channel.eventLoop().execute(() -> {
+            answeringChallenge = false;
+            if (!channel.isActive() || closing) {
+                return;
+            }
+            writeChallenge(found == null ? null : found.orElse(null), head, keepAlive);
+        }));
+    }
+
+    private void writeChallenge(String keyAuthorization, boolean head, boolean keepAlive) {
+        FullHttpResponse response;
+        if (keyAuthorization == null) {
+            response = ProxyResponses.of(404, "No such ACME challenge.", !keepAlive);
+        } else {
+            byte[] body = keyAuthorization.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            response = new io.netty.handler.codec.http.DefaultFullHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                    io.netty.handler.codec.http.HttpResponseStatus.OK,
+                    head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+            response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            response.headers().set(HttpHeaderNames.DATE, HttpDate.now());
+            if (!keepAlive) {
+                response.headers().set(HttpHeaderNames.CONNECTION, io.netty.handler.codec.http.HttpHeaderValues.CLOSE);
+            }
+        }
+        context.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        exchangeFinished(keepAlive);
     }
 
     /** {@code 308} to the same target over HTTPS (the method and body are to be sent again there, RFC 9110 §15.4.9). */

@@ -51,7 +51,7 @@ final class ProxyListener {
     private final java.util.List<Channel> sockets = new java.util.ArrayList<>();
 
     ProxyListener(VertxInternal vertx, ProxySettings settings, ProxyMetrics metrics, Routes routes,
-            ClientConnections connections, int eventLoops) {
+            io.trafficdistributor.tls.AcmeChallenges challenges, ClientConnections connections, int eventLoops) {
         this.settings = settings;
         this.metrics = metrics;
         this.connections = connections;
@@ -62,7 +62,7 @@ final class ProxyListener {
         }
         for (EventLoop loop : loops) {
             group.addWorker(loop);
-            workers.put(loop, new ProxyWorker(loop, settings, metrics, routes, connections));
+            workers.put(loop, new ProxyWorker(loop, settings, metrics, routes, challenges, connections));
         }
         this.acceptor = vertx.getAcceptorEventLoopGroup();
     }

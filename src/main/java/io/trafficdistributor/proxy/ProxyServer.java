@@ -29,6 +29,7 @@ import io.trafficdistributor.config.ListenerPorts;
 import io.trafficdistributor.config.TdConfig;
 import io.trafficdistributor.routing.ChangeFeed;
 import io.trafficdistributor.routing.Routes;
+import io.trafficdistributor.tls.AcmeChallenges;
 import io.trafficdistributor.tls.CertificateStore;
 import io.trafficdistributor.tls.ServerTlsContexts;
 import io.vertx.core.Vertx;
@@ -60,6 +61,9 @@ public class ProxyServer implements HealthCheck {
     @Inject
     CertificateStore certificates;
 
+    @Inject
+    AcmeChallenges challenges;
+
     private final ClientConnections connections = new ClientConnections();
     private volatile ProxyListener listener;
     private final AtomicBoolean drainStarted = new AtomicBoolean();
@@ -73,7 +77,8 @@ public class ProxyServer implements HealthCheck {
         int eventLoops = proxy.eventLoops().orElse(Runtime.getRuntime().availableProcessors());
         // The bean itself, not its CDI client proxy: the event loops read the table on every request.
         Routes table = ClientProxy.unwrap(routes);
-        ProxyListener opened = new ProxyListener(internal, settings, metrics, table, connections, eventLoops);
+        ProxyListener opened = new ProxyListener(internal, settings, metrics, table,
+                ClientProxy.unwrap(challenges), connections, eventLoops);
         try {
             opened.bind(proxy.host(), proxy.port());
         } catch (Exception e) {

@@ -1,5 +1,6 @@
 package io.trafficdistributor.proxy;
 
+import io.trafficdistributor.tls.AcmeChallenges;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,11 +18,14 @@ final class ProxyWorker {
     final ProxySettings settings;
     final ProxyMetrics metrics;
     final Routes routes;
+    /** ACME HTTP-01 challenge tokens, answered on the plain port before routing. */
+    final AcmeChallenges challenges;
     final ClientConnections connections;
     private final Map<String, BackendPool> pools = new HashMap<>();
 
-    ProxyWorker(EventLoop loop, ProxySettings settings, ProxyMetrics metrics, Routes routes,
+    ProxyWorker(EventLoop loop, ProxySettings settings, ProxyMetrics metrics, Routes routes, AcmeChallenges challenges,
             ClientConnections connections) {
+        this.challenges = challenges;
         this.loop = loop;
         this.settings = settings;
         this.metrics = metrics;

@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.health.BackendHealth;
 import io.trafficdistributor.routing.DistributorStatus.BackendStatus;
+import io.trafficdistributor.service.AcmeCertificates;
 import io.trafficdistributor.service.DistributorService;
 
 /**
@@ -26,6 +27,9 @@ public class StatusViews {
 
     @Inject
     DistributorService distributors;
+
+    @Inject
+    AcmeCertificates acme;
 
     public DistributorStatus status(String name) {
         CompiledDistributor distributor = routes.table().byName(name);
@@ -51,7 +55,7 @@ public class StatusViews {
                     health.consecutiveFailures()));
         }
         return new DistributorStatus(distributor.name(), distributor.routing(), distributor.enabled(),
-                active == null ? null : active.name(), views);
+                active == null ? null : active.name(), views, acme.status(name));
     }
 
     /** A share as the API shows it: percent, one decimal. */

@@ -107,9 +107,16 @@ public class CertificateService {
         }
     }
 
+    /** Names of ACME certificates: {@code acme-<distributor name>}; not for uploads. */
+    public static final String ACME_PREFIX = "acme-";
+
     @Transactional
     public CertificateDocument create(CertificateUpload upload) {
         String name = checkName(upload.name());
+        if (name.startsWith(ACME_PREFIX)) {
+            throw new InvalidDocumentException("name", "must not start with '" + ACME_PREFIX
+                    + "': those names are kept for the certificates the service obtains by ACME");
+        }
         ParsedCertificate parsed = parse(upload);
         if (find(name).isPresent()) {
             throw new ConflictException("A certificate named '" + name + "' already exists.");
@@ -148,6 +155,10 @@ public class CertificateService {
         }
         Certificate entity = existing.get();
         checkVersion(entity, ifMatch);
+        if (entity.source == CertificateSource.ACME) {
+            throw new ConflictException("Certificate '" + name + "' is obtained and renewed by ACME; turn off tls.acme of"
+                    + " its distributor to manage its certificate yourself.");
+        }
         ParsedCertificate parsed = parse(upload);
         write(entity, upload, parsed);
         try {
@@ -169,7 +180,50 @@ public class CertificateService {
 
     /** The stored certificate of that name; a name that breaks the name rule (a NUL, say) is not looked up. */
     private static Optional<Certificate> find(String name) {
-        return DistributorService.possibleName(name) ? Certificate.findByName(name) : Optional.empty();
+        boolean possible = DistributorService.possibleName(name)
+                || (name.startsWith(ACME_PREFIX) && DistributorService.possibleName(name.substring(ACME_PREFIX.length())));
+        return possible ? Certificate.findByName(name) : Optional.empty();
+    }
+
+    /**
+     * Stores a certificate obtained by ACME (created, or replaced on renewal) and announces it like an upload. It
+     * does not replace an uploaded certificate of the same name (there can be none: uploads may not use the prefix).
+     */
+    @Transactional
+    public void saveAcme(String name, String certificatePem, String privateKeyPem) {
+        ParsedCertificate parsed;
+        try {
+            parsed = ParsedCertificate.parse(certificatePem, privateKeyPem, Instant.now());
+        } catch (InvalidCertificateException e) {
+            throw new IllegalStateException("the ACME server's certificate is not usable: " + e.getMessage());
+        }
+        CertificateUpload upload = new CertificateUpload(name, certificatePem, privateKeyPem);
+        Certificate entity = Certificate.findByName(name).orElse(null);
+        if (entity == null) {
+            entity = new Certificate();
+            entity.id = UUID.randomUUID();
+            entity.name = name;
+            entity.source = CertificateSource.ACME;
+            entity.createdAt = now();
+            write(entity, upload, parsed);
+            entity.persist();
+        } else if (entity.source != CertificateSource.ACME) {
+            throw new IllegalStateException("an uploaded certificate is named '" + name + "'");
+        } else {
+            write(entity, upload, parsed);
+        }
+        entityManager.flush();
+        announce(entity, upload);
+    }
+
+    /** Deletes the ACME certificate of a distributor that no longer uses ACME (or no longer exists). */
+    @Transactional
+    public void deleteAcme(String name) {
+        Certificate.findByName(name).filter(c -> c.source == CertificateSource.ACME).ifPresent(entity -> {
+            entity.delete();
+            entityManager.flush();
+            changes.fire(new CertificateChanged(name, null));
+        });
     }
 
     public static NotFoundException notFound(String name) {

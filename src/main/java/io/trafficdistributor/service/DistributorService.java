@@ -262,6 +262,11 @@ public class DistributorService {
                     .sorted(Comparator.comparing(Violation::field).thenComparing(Violation::message))
                     .toList());
         }
+        if (Boolean.TRUE.equals(document.tls().acme()) && document.hostnames() != null
+                && AcmeCertificates.orderable(document.hostnames()).isEmpty()) {
+            throw new InvalidDocumentException("tls.acme", "needs at least one hostname that is not a wildcard: ACME"
+                    + " certificates are validated by HTTP-01, which cannot prove a wildcard name");
+        }
         return document;
     }
 

@@ -1,16 +1,16 @@
 package io.trafficdistributor.service;
 
-import jakarta.validation.constraints.AssertFalse;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
 /**
- * A distributor's HTTPS settings: redirect plain HTTP to HTTPS, HSTS over HTTPS, and (a later step) ACME.
+ * A distributor's HTTPS settings: a certificate by ACME for its non-wildcard hostnames, redirect plain HTTP to
+ * HTTPS, HSTS over HTTPS.
  *
  * @param hstsMaxAgeSeconds null: no {@code Strict-Transport-Security} header
  */
 public record TlsDocument(
-        @AssertFalse(message = "is not yet supported: upload a certificate through /api/v1/certificates instead") Boolean acme,
+        Boolean acme,
         Boolean redirectHttp,
         @Min(0) @Max(63072000) Integer hstsMaxAgeSeconds) {
 

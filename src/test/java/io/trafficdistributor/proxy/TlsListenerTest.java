@@ -319,8 +319,8 @@ class TlsListenerTest {
         assertEquals(308, redirected.statusCode(), redirected.body());
         assertEquals("https://redirect.tls-h.test:" + httpsPort() + "/b?x=1",
                 redirected.headers().firstValue("Location").orElse(null));
-        // ACME's HTTP-01 challenges stay on plain HTTP.
-        assertEquals(200, io.trafficdistributor.support.ProxyClient.get("redirect.tls-h.test",
+        // ACME's HTTP-01 challenges stay on plain HTTP, answered by the proxy itself (an unknown token: 404, not 308).
+        assertEquals(404, io.trafficdistributor.support.ProxyClient.get("redirect.tls-h.test",
                 "/.well-known/acme-challenge/token").statusCode());
 
         try (SSLSocket socket = connect("redirect.tls-h.test")) {
@@ -338,9 +338,9 @@ class TlsListenerTest {
     }
 
     @Test
-    void acmeIsRefusedAsNotYetSupportedAndTheTlsSettingsAreValidated() {
+    void acmeForOnlyWildcardsIsRefusedAndTheTlsSettingsAreValidated() {
         io.trafficdistributor.support.Problems.assertViolation(json("""
-                {"name":"tls-acme","hostnames":["acme.tls-a.test"],"backends":[{"name":"a","url":"http://127.0.0.1:9"}],
+                {"name":"tls-acme","hostnames":["*.acme.tls-a.test"],"backends":[{"name":"a","url":"http://127.0.0.1:9"}],
                  "tls":{"acme":true}}""").post("/api/v1/distributors"), "tls.acme");
         io.trafficdistributor.support.Problems.assertViolation(json("""
                 {"name":"tls-acme","hostnames":["acme.tls-a.test"],"backends":[{"name":"a","url":"http://127.0.0.1:9"}],

@@ -10,12 +10,21 @@ public class ProxyPortResource implements QuarkusTestResourceLifecycleManager {
     private static int port;
     private static int httpsPort;
 
-    @Override
-    public synchronized Map<String, String> start() {
+    /**
+     * The plain proxy port of this test JVM, chosen before Quarkus starts: a test resource that must know it (pebble
+     * validates ACME challenges on it) asks here.
+     */
+    public static synchronized int plainPort() {
         if (port == 0) {
             port = TestBackend.freePort();
             httpsPort = TestBackend.freePort();
         }
+        return port;
+    }
+
+    @Override
+    public synchronized Map<String, String> start() {
+        plainPort();
         return Map.of(
                 "td.proxy.port", Integer.toString(port),
                 "td.proxy.https-port", Integer.toString(httpsPort),
