@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -113,8 +114,14 @@ final class Http2Connection extends ChannelInboundHandlerAdapter implements Clie
         super.userEventTriggered(ctx, event);
     }
 
+    /**
+     * A protocol error (a flood among them) reaches here before the codec writes its GOAWAY and closes: left to it.
+     * Anything else is I/O failing.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        closeNow(); // the codec has answered protocol errors with a GOAWAY already; this is I/O failing
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+            closeNow();
+        }
     }
 }
