@@ -151,10 +151,6 @@ class Http2Test {
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    static MultiMap lastSeenBy(TestBackend backend) {
-        return backend.lastReceived().headers();
-    }
-
     @Test
     void alpnChoosesH2AndAStreamReachesItsBackendAsAnHttp11RequestWithTheRightHead() throws Exception {
         try (RawH2 client = connect()) {
@@ -175,8 +171,8 @@ class Http2Test {
             assertEquals(5000, chunked.body().length());
             assertFalse(chunked.headers().contains("transfer-encoding"), chunked.headers().toString());
         }
-        MultiMap seen = lastSeenBy(backendA);
-        assertEquals("/hello?x=1", backendA.lastReceived().uri());
+        MultiMap seen = backendA.received().stream().filter(r -> r.uri().equals("/hello?x=1")).findFirst()
+                .orElseThrow().headers();
         assertEquals("https", seen.get("X-Forwarded-Proto"));
         assertEquals(A, seen.get("X-Forwarded-Host"));
         assertEquals(A, seen.get("Host"));
@@ -381,8 +377,8 @@ class Http2Test {
                         cut = true;
                     }
                 }
-                assertTrue(cut || attacker.untilGoAway() != null, "still open");
-                assertTrue(attacker.closedByServer());
+                // Cut off: its GOAWAY may be lost behind the acknowledgements it never read, so a reset counts too.
+                assertTrue(cut || attacker.closedByServer(), "still open");
                 other.get(1, B, "/");
                 other.flush();
                 assertEquals("h2-b", other.response(1).body());
