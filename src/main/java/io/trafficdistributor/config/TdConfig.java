@@ -159,6 +159,24 @@ public interface TdConfig {
          * {@code X-Forwarded-*} headers are kept and appended to. From any other client they are replaced.
          */
         Optional<java.util.List<String>> trustedProxies();
+
+        /**
+         * HTTP/2 without TLS ("h2c") with prior knowledge on the plain port: a connection that opens with the
+         * HTTP/2 preface is served as HTTP/2, any other as HTTP/1.1. {@code Upgrade: h2c} is never honoured.
+         */
+        @WithDefault("false")
+        boolean h2c();
+
+        Http2 http2();
+    }
+
+    interface Http2 {
+        /**
+         * Streams a client may have open at once on one HTTP/2 connection (SETTINGS_MAX_CONCURRENT_STREAMS); a
+         * stream beyond it is refused with RST_STREAM REFUSED_STREAM.
+         */
+        @WithDefault("100")
+        int maxConcurrentStreams();
     }
 
     interface Tls {

@@ -8,7 +8,20 @@ import io.netty.channel.Channel;
 /** The proxy listeners' open client connections (plain and HTTPS), over all event loops, so that a shutdown can drain them. */
 final class ClientConnections {
 
-    private final Set<ClientHandler> open = ConcurrentHashMap.newKeySet();
+    /** One client connection as a shutdown sees it: an HTTP/1.1 connection, or an HTTP/2 one with its streams. */
+    interface Connection {
+        Channel channel();
+
+        /** Stops taking requests and closes once those in progress are answered. Any thread. */
+        void drain();
+
+        /** Closes at once, mid-request or not. */
+        default void closeNow() {
+            channel().close();
+        }
+    }
+
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final java.util.List<Channel> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean draining;
 
@@ -16,7 +29,7 @@ final class ClientConnections {
         listeners.add(socket);
     }
 
-    void add(ClientHandler connection) {
+    void add(Connection connection) {
         open.add(connection);
         connection.channel().closeFuture().addListener(closed -> open.remove(connection));
     }
@@ -36,11 +49,11 @@ final class ClientConnections {
     void drain() {
         draining = true;
         listeners.forEach(Channel::close);
-        open.forEach(ClientHandler::drain);
+        open.forEach(Connection::drain);
     }
 
     /** Closes every connection still open, mid-request or not (the grace period is over). */
     void closeAll() {
-        open.forEach(connection -> connection.channel().close());
+        open.forEach(Connection::closeNow);
     }
 }

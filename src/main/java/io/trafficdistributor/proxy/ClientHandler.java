@@ -33,8 +33,12 @@ import io.trafficdistributor.routing.CompiledDistributor;
  * until the one before it is answered), refuses what DESIGN §4 refuses before anything reaches a backend
  * (framing, target, Host, CONNECT), routes by host, and hands the rest to an {@link Exchange}. All state is
  * touched only on the connection's event loop.
+ * <p>
+ * The same handler serves each stream of an HTTP/2 connection ({@link Http2Connection}): there its channel is the
+ * stream, which carries one request, so the validation, routing and exchange are the HTTP/1.1 ones; what differs
+ * (no upgrades, no absolute-form, how a stream ends) hangs on {@link #http2}.
  */
-final class ClientHandler extends ChannelInboundHandlerAdapter {
+final class ClientHandler extends ChannelInboundHandlerAdapter implements ClientConnections.Connection {
 
     /** ACME HTTP-01 challenges are answered over plain HTTP, never redirected (RFC 8555 §8.3). */
     static final String ACME_CHALLENGES = "/.well-known/acme-challenge/";
@@ -47,6 +51,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final boolean secure;
     /** The scheme the client used: {@code X-Forwarded-Proto} and {@code Forwarded proto=}. */
     private final String proto;
+    /** A stream of an HTTP/2 connection rather than an HTTP/1.1 connection. */
+    private final boolean http2;
     private ChannelHandlerContext context;
     /** The client's address as headers and logs give it, and whether it is a trusted proxy. */
     private String clientAddress;
@@ -67,17 +73,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** An ACME challenge token is being read from PostgreSQL: later requests wait, unread. */
     private boolean answeringChallenge;
 
-    ClientHandler(ProxyWorker worker, boolean secure) {
+    ClientHandler(ProxyWorker worker, boolean secure, boolean http2) {
         this.worker = worker;
         this.secure = secure;
         this.proto = secure ? "https" : "http";
+        this.http2 = http2;
+    }
+
+    boolean http2() {
+        return http2;
     }
 
     boolean secure() {
         return secure;
     }
 
-    Channel channel() {
+    @Override
+    public Channel channel() {
         return context.channel();
     }
 
@@ -104,10 +116,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         context = ctx;
+        if (ctx.channel().isActive()) {
+            opened(ctx); // added after the TLS handshake chose HTTP/1.1, or to an HTTP/2 stream
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        if (clientAddress == null) {
+            opened(ctx);
+        }
+        super.channelActive(ctx);
+    }
+
+    private void opened(ChannelHandlerContext ctx) {
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
             clientInet = remote.getAddress();
             clientAddress = ForwardedHeaders.clientAddress(clientInet);
@@ -117,8 +139,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             localPort = local.getPort();
             localPortText = Integer.toString(localPort);
         }
-        worker.connections.add(this);
-        super.channelActive(ctx);
+        if (!http2) {
+            worker.connections.add(this); // a stream's connection is drained as a whole, by GOAWAY
+        }
     }
 
     /** Whether a response is being written: the header timeout then only closes. */
@@ -203,6 +226,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void begin(HttpRequest request) {
+        worker.metrics.request(http2, request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_0);
         HttpMethod method = request.method();
         if (method == HttpMethod.CONNECT) {
             worker.metrics.refusedMethod();
@@ -215,17 +239,24 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             answerAndClose(400, target.error());
             return;
         }
+        if (http2 && target.authority() != null) {
+            worker.metrics.badTarget();
+            answerAndClose(400, "An HTTP/2 request's :path is a path, not an absolute URI.");
+            return;
+        }
         RequestHeads.Scan scan = RequestHeads.scan(request.headers(), trusted);
         if (scan.hostLines > 1) {
             worker.metrics.badHost();
-            answerAndClose(400, "The request has more than one Host header.");
+            // Over HTTP/2, :authority arrives as Host; a Host header agreeing with it was dropped (Http2Streams).
+            answerAndClose(400, http2 ? "The request's :authority and Host header disagree."
+                    : "The request has more than one Host header.");
             return;
         }
         // RFC 9112 §3.2.2: an absolute-form target's authority replaces Host.
         String authority = target.authority() != null ? target.authority() : scan.host;
         if (authority == null || (scan.hostLines == 0 && target.authority() == null)) {
             worker.metrics.noHost();
-            answerAndClose(400, "The request has no Host header.");
+            answerAndClose(400, http2 ? "The request has no :authority." : "The request has no Host header.");
             return;
         }
         String host = HostHeader.host(authority);
@@ -269,7 +300,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             affinity = distributor.backendForStickyToken(
                     Cookies.value(request.headers(), distributor.stickySession().cookieName()));
         }
-        String upgradeTo = RequestHeads.isWebSocketUpgrade(method.name(), request.headers(), scan)
+        // Tunnels are HTTP/1.1 only (Netty's HTTP/2 codec already resets a stream carrying Upgrade or Connection).
+        String upgradeTo = !http2 && RequestHeads.isWebSocketUpgrade(method.name(), request.headers(), scan)
                 ? request.headers().get(io.netty.handler.codec.http.HttpHeaderNames.UPGRADE) : null;
         // The exchange reads the body's framing from the head before the head is rewritten for the backends.
         exchange = new Exchange(this, request, target.pathAndQuery(), distributor, affinity, upgradeTo, expectContinue,
@@ -381,6 +413,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         releasePending();
         Channel channel = context.channel();
         channel.config().setAutoRead(true);
+        if (http2) {
+            endStream(channel);
+            return;
+        }
         channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
             if (written.isSuccess() && channel instanceof DuplexChannel duplex && channel.isActive()) {
                 SslHandler tls = secure ? channel.pipeline().get(SslHandler.class) : null;
@@ -396,6 +432,22 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 channel.close();
             }
         });
+    }
+
+    /**
+     * An HTTP/2 stream answered before its request ended: what the client still sends is read and dropped for up to
+     * {@link #LINGER_MILLIS} (the answer's last frames may still wait for flow control), then the stream is reset
+     * with NO_ERROR (RFC 9113 §8.1). A stream ended both ways is closed already; the connection goes on.
+     */
+    private static void endStream(Channel stream) {
+        if (!stream.isActive()) {
+            return;
+        }
+        ScheduledFuture<?> linger = stream.eventLoop().schedule(() -> {
+            stream.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2ResetFrame(
+                    io.netty.handler.codec.http2.Http2Error.NO_ERROR)).addListener(ChannelFutureListener.CLOSE);
+        }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        stream.closeFuture().addListener(closed -> linger.cancel(false));
     }
 
     /** The exchange in progress is over: the connection takes the next request, or closes. */
@@ -432,7 +484,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Stops taking requests: closes now if idle, else after the response in progress. Any thread. */
-    void drain() {
+    @Override
+    public void drain() {
         context.channel().eventLoop().execute(() -> {
             draining = true;
             if (exchange == null && !tunnel) {

@@ -24,13 +24,13 @@ import io.vertx.core.net.impl.VertxEventLoopGroup;
 /**
  * The proxy's listening sockets (plain HTTP, and HTTPS when on) and each client connection's pipeline, read top to
  * bottom: {@code guard} (connection cap, open-connections gauge), {@code idle} (idle timeout), on HTTPS
- * {@code sni} (picks the certificate by SNI, then becomes {@code tls}, the {@link io.netty.handler.ssl.SslHandler})
- * and {@code handshakes} (counts the handshake, then leaves), {@code decoder} (HTTP/1.1 requests, strict framing,
- * header timeout), {@code encoder} (HTTP/1.1 responses), {@code client} (one request at a time into an
- * {@link Exchange}). Both listeners share the event loops and their backend pools.
- * <p>
- * HTTP/2 slots in after {@code tls}: with {@code h2} in {@link io.trafficdistributor.tls.ServerTlsContexts#ALPN},
- * the codec is chosen by the negotiated protocol once the handshake is done.
+ * {@code sni} (picks the certificate by SNI, then becomes {@code tls}, the {@link io.netty.handler.ssl.SslHandler}),
+ * {@code handshakes} (counts the handshake, then leaves) and {@code protocol} (waits for ALPN's choice, then leaves),
+ * then for HTTP/1.1 {@code decoder} (HTTP/1.1 requests, strict framing, header timeout), {@code encoder} (HTTP/1.1
+ * responses), {@code client} (one request at a time into an {@link Exchange}); for HTTP/2 the frame codec, the
+ * stream multiplexer and the connection's handler ({@link Http2Connection}), each stream with a {@code client} of
+ * its own. On the plain port with {@code td.proxy.h2c} on, {@code protocol} looks for the HTTP/2 preface instead.
+ * Both listeners share the event loops and their backend pools.
  * <p>
  * It runs on Netty directly, on event loops of the Vert.x instance Quarkus manages (its epoll transport, its
  * acceptor, its DNS resolver), so the service stays one Vert.x application; only the HTTP layer between socket
@@ -93,7 +93,6 @@ final class ProxyListener {
                     @Override
                     protected void initChannel(Channel channel) {
                         ProxyWorker worker = workers.get(channel.eventLoop());
-                        ClientHandler client = new ClientHandler(worker, tls != null);
                         ChannelPipeline pipeline = channel.pipeline();
                         pipeline.addLast("guard", guard);
                         if (settings.idleTimeoutMillis() > 0) {
@@ -104,16 +103,26 @@ final class ProxyListener {
                             pipeline.addLast(SniFront.NAME, new SniFront(tls.certificates(), metrics,
                                     tls.handshakeTimeoutMillis()));
                             pipeline.addLast(TlsHandshakes.NAME, tls.handshakes());
+                            pipeline.addLast(ProtocolChoice.NAME, new ProtocolChoice.Alpn(worker));
+                        } else if (settings.h2c()) {
+                            pipeline.addLast(ProtocolChoice.NAME, new ProtocolChoice.PriorKnowledge(worker));
+                        } else {
+                            http1(pipeline, worker, false);
                         }
-                        pipeline.addLast(REQUEST_DECODER, new RequestDecoder(settings, metrics::headerTimeout,
-                                client::responding));
-                        pipeline.addLast(RESPONSE_ENCODER, new HttpResponseEncoder());
-                        pipeline.addLast("client", client);
                     }
                 });
         Channel socket = bootstrap.bind(host, port).sync().channel();
         sockets.add(socket);
         connections.listener(socket);
+    }
+
+    /** The rest of an HTTP/1.1 connection's pipeline: decoder, encoder, and the handler that takes its requests. */
+    static void http1(ChannelPipeline pipeline, ProxyWorker worker, boolean secure) {
+        ClientHandler client = new ClientHandler(worker, secure, false);
+        pipeline.addLast(REQUEST_DECODER, new RequestDecoder(worker.settings, worker.metrics::headerTimeout,
+                client::responding));
+        pipeline.addLast(RESPONSE_ENCODER, new HttpResponseEncoder());
+        pipeline.addLast("client", client);
     }
 
     void close() {

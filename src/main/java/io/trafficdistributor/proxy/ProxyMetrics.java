@@ -41,6 +41,8 @@ import io.trafficdistributor.routing.CompiledDistributor;
  * or {@code -} when none was agreed; result {@code ok} or why it failed ({@code unrecognized_name},
  * {@code protocol_version}, {@code no_shared_cipher}, {@code timeout}, {@code closed}, {@code not_tls},
  * {@code handshake_error}, {@code other})</li>
+ * <li>{@code td_proxy_requests_by_version_total{version}}: requests received, by HTTP version: {@code 1.0},
+ * {@code 1.1}, {@code 2} (a stream of an HTTP/2 connection, over TLS or h2c)</li>
  * <li>{@code td_proxy_pool_exhausted_total{distributor}}: attempts that waited {@code connectMillis} for a
  * connection to a backend whose pool stayed busy</li>
  * </ul>
@@ -69,6 +71,9 @@ public class ProxyMetrics {
     private final Counter badTargets;
     private final Counter refusedMethods;
     private final Counter badHost;
+    private final Counter http10Requests;
+    private final Counter http11Requests;
+    private final Counter http2Requests;
 
     @Inject
     public ProxyMetrics(MeterRegistry registry) {
@@ -87,6 +92,16 @@ public class ProxyMetrics {
         badTargets = registry.counter("td.proxy.rejected.requests", "reason", "bad_target");
         refusedMethods = registry.counter("td.proxy.rejected.requests", "reason", "method");
         badHost = registry.counter("td.proxy.unroutable", "reason", "bad_host");
+        // A counter of its own rather than a tag on td.proxy.requests: that one is per distributor, backend and
+        // status class, and a version tag would multiply it for a figure nobody slices that finely.
+        http10Requests = registry.counter("td.proxy.requests.by.version", "version", "1.0");
+        http11Requests = registry.counter("td.proxy.requests.by.version", "version", "1.1");
+        http2Requests = registry.counter("td.proxy.requests.by.version", "version", "2");
+    }
+
+    /** A request head was received; {@code http2}: a stream of an HTTP/2 connection. */
+    void request(boolean http2, boolean http10) {
+        (http2 ? http2Requests : http10 ? http10Requests : http11Requests).increment();
     }
 
     void bodyTimeout() {

@@ -65,6 +65,11 @@ public class ProxyServer implements HealthCheck {
     AcmeChallenges challenges;
 
     private final ClientConnections connections = new ClientConnections();
+
+    /** The open client connections (tests drain them as a shutdown would, without stopping the service). */
+    ClientConnections connections() {
+        return connections;
+    }
     private volatile ProxyListener listener;
     private final AtomicBoolean drainStarted = new AtomicBoolean();
 

@@ -33,10 +33,10 @@ public final class ServerTlsContexts {
     static final String[] PROTOCOLS = { "TLSv1.3", "TLSv1.2" };
 
     /**
-     * What ALPN offers, in preference order. HTTP/2 is not served yet: when it is, {@code h2} goes first here and the
-     * listener picks its codec by the negotiated protocol ({@code SslHandler.applicationProtocol()}).
+     * What ALPN offers, in preference order: HTTP/2, then HTTP/1.1. The listener picks its codec by the negotiated
+     * protocol; a client that offers neither (or no ALPN) gets HTTP/1.1.
      */
-    public static final List<String> ALPN = List.of(ApplicationProtocolNames.HTTP_1_1);
+    public static final List<String> ALPN = List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
 
     private static final long SESSION_CACHE_SIZE = 20_000;
     private static final long SESSION_TIMEOUT_SECONDS = 300;
