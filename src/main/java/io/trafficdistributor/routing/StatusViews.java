@@ -12,8 +12,10 @@ import jakarta.inject.Inject;
 import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.health.BackendHealth;
 import io.trafficdistributor.routing.DistributorStatus.BackendStatus;
+import io.trafficdistributor.routing.DistributorStatus.HostnameCertificate;
 import io.trafficdistributor.service.AcmeCertificates;
 import io.trafficdistributor.service.DistributorService;
+import io.trafficdistributor.tls.CertificateStore;
 
 /**
  * The live view of a distributor as this instance's proxy routes it now: each backend's share of new traffic, as
@@ -30,6 +32,9 @@ public class StatusViews {
 
     @Inject
     AcmeCertificates acme;
+
+    @Inject
+    CertificateStore tls;
 
     public DistributorStatus status(String name) {
         CompiledDistributor distributor = routes.table().byName(name);
@@ -54,8 +59,13 @@ public class StatusViews {
                     health.lastLatencyMillis(), health.lastError(), health.consecutiveSuccesses(),
                     health.consecutiveFailures()));
         }
+        List<HostnameCertificate> certificates = new ArrayList<>();
+        for (String hostname : distributor.hostnames()) {
+            // A wildcard hostname gets what a name under it would (a name with a certificate of its own aside).
+            certificates.add(new HostnameCertificate(hostname, tls.servingName(hostname)));
+        }
         return new DistributorStatus(distributor.name(), distributor.routing(), distributor.enabled(),
-                active == null ? null : active.name(), views, acme.status(name));
+                active == null ? null : active.name(), views, certificates, acme.status(name));
     }
 
     /** A share as the API shows it: percent, one decimal. */

@@ -92,6 +92,25 @@ class CertificateApiTest {
     }
 
     @Test
+    void theStatusViewNamesTheCertificateEachHostnameGets() {
+        post(upload("status-exact", TestCertificates.leaf(ROOT, KeyType.EC, "status-shop.test"))).then().statusCode(201);
+        post(upload("status-wild", TestCertificates.leaf(ROOT, KeyType.EC, "*.status-shop.test"))).then().statusCode(201);
+        api().contentType("application/json").body(Map.of("name", "status-shop",
+                "hostnames", List.of("status-shop.test", "*.status-shop.test", "www.status-shop.test"),
+                "backends", List.of(Map.of("name", "a", "url", "http://127.0.0.1:9"))))
+                .post("/api/v1/distributors").then().statusCode(201);
+        List<Map<String, String>> hostnames = api().get("/api/v1/distributors/status-shop/status")
+                .then().statusCode(200).extract().jsonPath().getList("hostnames");
+        Map<String, String> served = new java.util.HashMap<>();
+        hostnames.forEach(entry -> served.put(entry.get("hostname"), entry.get("certificate")));
+        assertEquals(Map.of("status-shop.test", "status-exact", "*.status-shop.test", "status-wild",
+                "www.status-shop.test", "status-wild"), served);
+        api().delete("/api/v1/distributors/status-shop").then().statusCode(204);
+        api().delete(BASE + "/status-exact").then().statusCode(204);
+        api().delete(BASE + "/status-wild").then().statusCode(204);
+    }
+
+    @Test
     void aRotationNeedsTheCurrentVersionAndBumpsIt() {
         Issued first = TestCertificates.leaf(ROOT, KeyType.EC, "api-rotate.test");
         Issued second = TestCertificates.leaf(ROOT, KeyType.RSA, "api-rotate.test", "www.api-rotate.test");
