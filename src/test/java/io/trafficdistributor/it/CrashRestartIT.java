@@ -34,6 +34,11 @@ class CrashRestartIT {
         List<String> acknowledged = new CopyOnWriteArrayList<>();
         AtomicBoolean writing = new AtomicBoolean(true);
         try (ServiceProcess first = ServiceProcess.start("crash-first", embedded(dataDir))) {
+            // A first start creates the database cluster in one line of its own, without initdb's thirty.
+            String log = first.log();
+            assertTrue(log.contains("with its data in " + dataDir.toAbsolutePath() + " (a new database cluster)"), log);
+            assertFalse(log.contains("You can now start the database server"), log);
+            assertFalse(log.contains("creating subdirectories"), log);
             Thread writer = new Thread(() -> {
                 for (int i = 0; writing.get(); i++) {
                     String name = "w-" + i;
