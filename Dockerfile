@@ -28,8 +28,8 @@ USER 1001
 # Best effort: without the file the JVM starts as usual, only slower.
 RUN rm -f app-cds.jsa; java -XX:ArchiveClassesAtExit=app-cds.jsa -Dquarkus.appcds.generate=true -jar quarkus-run.jar \
     || echo "class-data archive not recorded: the service will start without it"; rm -rf /tmp/embedded-pg
-# 8080: admin API, health, metrics, OpenAPI. 8000: the proxied traffic.
-EXPOSE 8080 8000
+# 8080: admin API, health, metrics, OpenAPI. 8000: the proxied traffic. 8443: the same over HTTPS (HTTP/2 and 1.1).
+EXPOSE 8080 8000 8443
 # The heap bound and the small fixed young generation keep resident memory near 260 MiB under load (README,
 # Performance); 512 MiB holds 10,000 distributors with room to spare.
 ENV JAVA_OPTS="-Xmx512m -Xmn64m -XX:SharedArchiveFile=app-cds.jsa -Djava.util.logging.manager=org.jboss.logmanager.LogManager"
