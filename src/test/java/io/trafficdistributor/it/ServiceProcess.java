@@ -32,6 +32,7 @@ final class ServiceProcess implements AutoCloseable {
     private final String name;
     final int adminPort = TestBackend.freePort();
     final int proxyPort = TestBackend.freePort();
+    final int httpsPort = TestBackend.freePort();
     private final Path log;
     private final Process process;
 
@@ -43,7 +44,7 @@ final class ServiceProcess implements AutoCloseable {
         all.put("quarkus.http.port", Integer.toString(adminPort));
         all.put("td.proxy.host", "127.0.0.1");
         all.put("td.proxy.port", Integer.toString(proxyPort));
-        all.put("td.proxy.https-port", Integer.toString(TestBackend.freePort())); // replicas on one machine: not 8443 each
+        all.put("td.proxy.https-port", Integer.toString(httpsPort)); // replicas on one machine: not 8443 each
         all.put("td.admin.token", TOKEN);
         all.putAll(settings);
         // As the README runs it: from its directory, with the class-data archive the package phase built. -Xshare:on
