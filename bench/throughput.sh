@@ -244,12 +244,14 @@ for event, frames in top.items():
   : > "$RESULTS"
   if [[ $MODE == https ]]; then
     PROTOS=(h1 h2)
-    echo "warm-up: traffic-distributor ${WARMUP_SECONDS}s over HTTPS, half HTTP/1.1, half HTTP/2 (JIT)" >&2
-    https_run "$TD_HTTPS_PORT" h1 $((WARMUP_SECONDS / 2 + 1)) > /dev/null
-    https_run "$TD_HTTPS_PORT" h2 $((WARMUP_SECONDS / 2 + 1)) > /dev/null
+    # One protocol at a time, each after its own warm-up: switching the load between HTTP/1.1 and HTTP/2 makes the
+    # service's JIT deoptimize and recompile its hot paths (seen with -XX:+PrintCompilation), which a real mix of
+    # both at once would not.
     thread_ticks > "$WORK/rounds-threads0"
-    for round in $(seq 1 "$ROUNDS"); do
-      for proto in "${PROTOS[@]}"; do
+    for proto in "${PROTOS[@]}"; do
+      echo "warm-up: traffic-distributor $((WARMUP_SECONDS / 2 + 1))s over HTTPS, $proto (JIT)" >&2
+      https_run "$TD_HTTPS_PORT" "$proto" $((WARMUP_SECONDS / 2 + 1)) > /dev/null
+      for round in $(seq 1 "$ROUNDS"); do
         for target in "${TARGETS[@]}"; do
           cpu0=$(proxy_cpu "$target")
           read -r rps p50 p99 errors requests < <(https_run "${TLS_PORT[$target]}" "$proto" "$SECONDS_PER_RUN")
@@ -314,7 +316,7 @@ for event, frames in top.items():
     done
   done
   # Where the service's CPU went over all the rounds (its own runs and, idle or compiling, the others'): by thread.
-  echo "traffic-distributor CPU by thread group over the $ROUNDS round(s) (user + sys, s; no profiler attached):"
+  echo "traffic-distributor CPU by thread group over the $ROUNDS round(s)$([[ $MODE == https ]] && echo " and each protocol's warm-up") (user + sys, s; no profiler attached):"
   awk -F '\t' -v tick="$TICK_US" 'NR == FNR { a[$1] = $2; next } { d = ($2 - a[$1]) * tick / 1e6; if (d > 0.005) printf "%10.2f  %s\n", d, $1 }' \
     "$WORK/rounds-threads0" "$WORK/rounds-threads1" | sort -rn | head -8 | sed 's/^/  /'
   if [[ ${PROFILE:-0} == 1 ]]; then
