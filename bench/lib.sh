@@ -10,7 +10,7 @@ PIDS=()
 
 # The Debian package that brings each tool the scripts use.
 declare -A PACKAGE_OF=([java]=openjdk-17-jdk-headless [jcmd]=openjdk-17-jdk-headless [nginx]=nginx-light
-  [haproxy]=haproxy [wrk]=wrk [h2load]=nghttp2-client [curl]=curl [python3]=python3)
+  [haproxy]=haproxy [wrk]=wrk [h2load]=nghttp2-client [curl]=curl [python3]=python3 [openssl]=openssl)
 
 need() {
   local missing=() packages=() tool
@@ -34,6 +34,27 @@ wait_http() { # url [header]
     sleep 0.1
   done
   echo "timed out waiting for $1" >&2; return 1
+}
+
+# Waits until https://NAME:PORT/ answers 2xx over TLS with SNI NAME on 127.0.0.1, verified against TLS_CERT (the
+# benchmark's certificate, see make_certificate): the proxy serves that certificate for that name.
+wait_https() { # name port
+  for _ in $(seq 1 "${WAIT_TRIES:-300}"); do
+    if curl -fsS -o /dev/null --cacert "$TLS_CERT" --resolve "$1:$2:127.0.0.1" "https://$1:$2/" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "timed out waiting for https://$1:$2/ (127.0.0.1)" >&2; return 1
+}
+
+# The HTTPS benchmarks' certificate: self-signed, RSA 2048, SHA-256, for NAME (subject and DNS SAN), valid 30 days,
+# under $WORK/tls. Sets TLS_CERT (PEM certificate), TLS_KEY (PEM PKCS#8 key) and TLS_PEM (both, HAProxy's crt).
+make_certificate() { # name
+  local dir="$WORK/tls"
+  mkdir -p "$dir"
+  openssl req -x509 -newkey rsa:2048 -sha256 -nodes -days 30 -subj "/CN=$1" -addext "subjectAltName=DNS:$1" \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+  cat "$dir/cert.pem" "$dir/key.pem" > "$dir/combined.pem"
+  TLS_CERT="$dir/cert.pem" TLS_KEY="$dir/key.pem" TLS_PEM="$dir/combined.pem"
 }
 
 # A backend: one single-process NGINX answering its name with a small fixed body, and a 1 MiB file (the same
@@ -105,12 +126,13 @@ service_java_opts() {
 }
 
 # The packaged service on its own embedded PostgreSQL under $WORK. Sets TD_ADMIN, TD_PROXY and SERVICE_PID.
+# TD_HTTPS_PORT (0: off) is its HTTPS listener's port.
 start_service() { # admin_port proxy_port [extra java args...]
   local admin=$1 proxy=$2; shift 2
   jar
   service_java_opts
   (cd "$ROOT/target/quarkus-app" && TD_ADMIN_TOKEN=$TOKEN exec "$TD_JAVA" $SERVICE_JAVA_OPTS -Dquarkus.http.port="$admin" \
-    -Dquarkus.http.host=127.0.0.1 -Dtd.proxy.port="$proxy" -Dtd.proxy.https-port=0 -Dtd.proxy.host=127.0.0.1 -Dtd.data-dir="$WORK/td-data-$admin" "$@" \
+    -Dquarkus.http.host=127.0.0.1 -Dtd.proxy.port="$proxy" -Dtd.proxy.https-port="${TD_HTTPS_PORT:-0}" -Dtd.proxy.host=127.0.0.1 -Dtd.data-dir="$WORK/td-data-$admin" "$@" \
     -jar quarkus-run.jar) > "$WORK/service-$admin.log" 2>&1 &
   SERVICE_PID=$!
   PIDS+=("$SERVICE_PID")
@@ -124,12 +146,20 @@ api() { # method path [json]
 }
 
 # NGINX as a proxy; sets NGINX_PID (its master). NGINX_WORKER_CONNECTIONS (8192) is per worker, client and
-# upstream connections together.
-start_nginx_proxy() { # port conf-upstream-block location-extra
-  local port=$1 upstream=$2 extra=${3:-} dir="$WORK/nginx-proxy-$1" workers=${PROXY_WORKERS:-2}
+# upstream connections together. With tls-port, the same server also listens there for HTTPS with HTTP/2 (ALPN h2,
+# http/1.1), TLS 1.2 and 1.3 as the service, on TLS_CERT and TLS_KEY (make_certificate); session cache and tickets
+# as NGINX's defaults.
+start_nginx_proxy() { # port conf-upstream-block location-extra [tls-port]
+  local port=$1 upstream=$2 extra=${3:-} tls_port=${4:-} dir="$WORK/nginx-proxy-$1" workers=${PROXY_WORKERS:-2} tls=""
   local connections=${NGINX_WORKER_CONNECTIONS:-8192} files
   files=$((connections * 2)); (( files <= $(ulimit -Hn) )) || files=$(ulimit -Hn) # an unprivileged container caps it
   mkdir -p "$dir"
+  if [[ -n $tls_port ]]; then
+    tls="listen 127.0.0.1:$tls_port ssl http2 reuseport backlog=4096;
+    ssl_certificate $TLS_CERT;
+    ssl_certificate_key $TLS_KEY;
+    ssl_protocols TLSv1.2 TLSv1.3;"
+  fi
   cat > "$dir/nginx.conf" <<CONF
 daemon off;
 worker_processes $workers;
@@ -145,6 +175,7 @@ http {
   upstream backends { $upstream keepalive 256; }
   server {
     listen 127.0.0.1:$port reuseport backlog=4096;
+    $tls
     location / {
       proxy_pass http://backends;
       proxy_http_version 1.1;
@@ -164,10 +195,14 @@ CONF
 
 # HAProxy; sets HAPROXY_PID. HAPROXY_MAXCONN (4096) is its client connection limit. HAProxy asks for two open
 # files per connection and by default refuses to start without them: "no strict-limits" lets it run on what
-# the open-files limit gives (idle client connections need one each), with a warning.
-start_haproxy() { # port backend-block
-  local port=$1 servers=$2 dir="$WORK/haproxy-$1" threads=${PROXY_WORKERS:-2}
+# the open-files limit gives (idle client connections need one each), with a warning. With tls-port, the frontend
+# also binds there for HTTPS on TLS_PEM (make_certificate) with ALPN h2, http/1.1 (TLS 1.2 and up, HAProxy's
+# default; its session cache and tickets as by default).
+start_haproxy() { # port backend-block [tls-port]
+  local port=$1 servers=$2 tls_port=${3:-} dir="$WORK/haproxy-$1" threads=${PROXY_WORKERS:-2} tls=""
   mkdir -p "$dir"
+  [[ -z $tls_port ]] || tls="
+  bind 127.0.0.1:$tls_port ssl crt $TLS_PEM alpn h2,http/1.1"
   cat > "$dir/haproxy.cfg" <<CONF
 global
   nbthread $threads
@@ -183,7 +218,7 @@ defaults
   timeout server 60s
   http-reuse always
 frontend fe
-  bind 127.0.0.1:$port
+  bind 127.0.0.1:$port$tls
   default_backend be
 backend be
 $servers
@@ -234,6 +269,13 @@ rss_tree_mib() {
 
 # CPU time (user + system) of a process in clock ticks.
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+
+# CPU time of a process and its children (NGINX's master and workers), user and system apart: "user_ticks sys_ticks".
+cpu_user_sys_tree() {
+  local pid
+  for pid in "$1" $(pgrep -P "$1" || true); do sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null || true; done |
+    awk '{ u += $12; s += $13 } END { print u + 0, s + 0 }'
+}
 
 # ESTABLISHED TCP connections owned by pid to any of the given local ports.
 conns_to() { # pid port...
