@@ -159,12 +159,8 @@ public class Prober {
             if (result.succeeded()) {
                 state.recordSuccess(BackendHealth.Source.PROBE, latency);
             } else {
-                state.recordFailure(BackendHealth.Source.PROBE, describe(result.cause(), state.target().host()), latency);
+                state.recordFailure(BackendHealth.Source.PROBE, ConnectFailures.describe(result.cause(), state.target().host()), latency);
             }
         });
-    }
-
-    static String describe(Throwable failure, String host) {
-        return ConnectFailures.describe(failure, host);
     }
 }

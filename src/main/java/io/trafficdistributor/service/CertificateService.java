@@ -239,9 +239,8 @@ public class CertificateService {
         if (name == null) {
             throw new InvalidDocumentException("name", "must not be null");
         }
-        if (!name.matches(DistributorDocument.NAME_PATTERN)) {
-            throw new InvalidDocumentException("name",
-                    "must be 1 to 63 lower-case letters, digits or '-', starting and ending with a letter or digit");
+        if (!DistributorService.possibleName(name)) {
+            throw new InvalidDocumentException("name", DistributorDocument.NAME_RULE);
         }
         return name;
     }

@@ -24,7 +24,7 @@ import io.trafficdistributor.service.validation.ValidBackends;
  */
 @ValidBackends
 public record DistributorDocument(
-        @NotNull @Pattern(regexp = NAME_PATTERN, message = "must be 1 to 63 lower-case letters, digits or '-', starting and ending with a letter or digit") String name,
+        @NotNull @Pattern(regexp = NAME_PATTERN, message = NAME_RULE) String name,
         @NotNull @Size(min = 1, max = 100) @UniqueHostnames List<@NotNull @Hostname String> hostnames,
         @NotNull RoutingMethod routing,
         @NotNull Boolean enabled,
@@ -40,6 +40,8 @@ public record DistributorDocument(
         @JsonProperty(access = JsonProperty.Access.READ_ONLY) OffsetDateTime updatedAt) {
 
     public static final String NAME_PATTERN = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$";
+    /** What {@link #NAME_PATTERN} asks for, as a violation's message. */
+    public static final String NAME_RULE = "must be 1 to 63 lower-case letters, digits or '-', starting and ending with a letter or digit";
 
     /** The document with every omitted field set to its default and every hostname normalised. */
     public DistributorDocument withDefaults() {

@@ -31,7 +31,7 @@ final class BackendChecks {
             done.get(within.toMillis(), TimeUnit.MILLISECONDS);
             return null;
         } catch (ExecutionException e) {
-            return Prober.describe(e.getCause(), "127.0.0.1"); // every target here is local
+            return ConnectFailures.describe(e.getCause(), "127.0.0.1"); // every target here is local
         }
     }
 }

@@ -32,8 +32,8 @@ class ConnectFailuresTest {
     @Test
     void theProberRecordsIt() {
         assertEquals("cannot resolve standby.example.net",
-                Prober.describe(new UnknownHostException("standby.example.net"), "standby.example.net"));
-        assertEquals("connection refused or unreachable", Prober.describe(new ConnectException("refused"), "h"));
+                ConnectFailures.describe(new UnknownHostException("standby.example.net"), "standby.example.net"));
+        assertEquals("connection refused or unreachable", ConnectFailures.describe(new ConnectException("refused"), "h"));
     }
 
     @Test
