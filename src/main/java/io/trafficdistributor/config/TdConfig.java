@@ -73,6 +73,16 @@ public interface TdConfig {
 
     Health health();
 
+    Revisions revisions();
+
+    /** The change history kept per distributor (DESIGN §8). */
+    interface Revisions {
+        /** How many of a distributor's newest revisions are kept; older ones are deleted as new ones are written. */
+        @WithDefault("100")
+        @jakarta.validation.constraints.Min(1)
+        int keep();
+    }
+
     Shutdown shutdown();
 
     interface Shutdown {

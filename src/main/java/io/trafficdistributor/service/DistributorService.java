@@ -58,6 +58,9 @@ public class DistributorService {
     @Inject
     Event<DistributorChanged> changes;
 
+    @Inject
+    Revisions revisions;
+
     @Transactional
     public Page<DistributorDocument> list(int limit, int offset) {
         List<DistributorDocument> items = Distributor.<Distributor>findAll(io.quarkus.panache.common.Sort.by("name"))
@@ -75,7 +78,7 @@ public class DistributorService {
      * The stored distributor of that name. A name that breaks the name rule names nothing and is not looked up:
      * PostgreSQL refuses text with a NUL in it, and a URL can carry one ({@code %00}).
      */
-    private static Optional<Distributor> find(String name) {
+    static Optional<Distributor> find(String name) {
         return possibleName(name) ? Distributor.findByName(name) : Optional.empty();
     }
 
@@ -135,7 +138,8 @@ public class DistributorService {
         } catch (ConstraintViolationException e) {
             throw concurrentWrite(created.name());
         }
-        announce(created.name(), created);
+        revisions.record(created, ChangeKind.CREATE);
+        announce(created.name(), created, ChangeKind.CREATE);
         return created;
     }
 
@@ -162,19 +166,54 @@ public class DistributorService {
         }
         Distributor entity = existing.get();
         checkVersion(entity, ifMatch);
-        return new Write(save(entity, validate(body)), false);
+        return new Write(save(entity, validate(body), ChangeKind.UPDATE), false);
     }
 
     /** Changes a distributor: {@code change} gets the stored document and returns the wanted one. */
     @Transactional
     public DistributorDocument update(String name, OptionalLong ifMatch, UnaryOperator<DistributorDocument> change) {
+        return update(name, ifMatch, change, ChangeKind.UPDATE);
+    }
+
+    /** The same, recorded in the history as {@code kind} (a shift's steps are ordinary writes of their own kind). */
+    @Transactional
+    DistributorDocument update(String name, OptionalLong ifMatch, UnaryOperator<DistributorDocument> change, ChangeKind kind) {
         Distributor entity = find(name).orElseThrow(() -> notFound(name));
         checkVersion(entity, ifMatch);
         DistributorDocument wanted = change.apply(toDocument(entity));
         if (!name.equals(wanted.name())) {
             throw new InvalidDocumentException("name", "cannot be changed; create a new distributor instead");
         }
-        return save(entity, validate(wanted));
+        return save(entity, validate(wanted), kind);
+    }
+
+    /**
+     * Writes revision {@code version} back as a new version (DESIGN §8). It is validated as a PUT of that document
+     * would be, so a document that breaks a rule now (a hostname another distributor has taken since) gets the same
+     * 409 or 400. A revision equal to the current configuration writes nothing, like any write that changes nothing.
+     */
+    @Transactional
+    public DistributorDocument rollback(String name, OptionalLong ifMatch, long version) {
+        Distributor entity = find(name).orElseThrow(() -> notFound(name));
+        checkVersion(entity, ifMatch);
+        Revision revision = revisions.get(name, version).orElseThrow(() -> new NotFoundException("Distributor '" + name
+                + "' has no revision " + version + " (the history keeps the newest td.revisions.keep; GET …/revisions lists them)."));
+        return save(entity, validate(revisions.document(revision).withName(name)), ChangeKind.ROLLBACK);
+    }
+
+    /** A page of the distributor's history, newest first. */
+    @Transactional
+    public Page<Revision> history(String name, int limit, int offset) {
+        find(name).orElseThrow(() -> notFound(name));
+        return revisions.list(name, limit, offset);
+    }
+
+    /** One revision of the distributor's history. */
+    @Transactional
+    public Revision revision(String name, long version) {
+        find(name).orElseThrow(() -> notFound(name));
+        return revisions.get(name, version).orElseThrow(() -> new NotFoundException(
+                "Distributor '" + name + "' has no revision " + version + "."));
     }
 
     /**
@@ -196,7 +235,7 @@ public class DistributorService {
                     + "'; change it with PATCH, or remove it first.");
         }
         backends.add(position == null ? backends.size() : position, backend);
-        return save(entity, validate(current.withBackends(backends)));
+        return save(entity, validate(current.withBackends(backends)), ChangeKind.UPDATE);
     }
 
     /**
@@ -223,7 +262,7 @@ public class DistributorService {
                     + "' breaking its rules: " + e.violations().stream().map(v -> v.field() + " " + v.message())
                             .reduce((a, b) -> a + "; " + b).orElse("") + ".", e.violations());
         }
-        return save(entity, wanted);
+        return save(entity, wanted, ChangeKind.UPDATE);
     }
 
     /** The position of the backend named {@code name}, or -1. */
@@ -246,14 +285,14 @@ public class DistributorService {
         checkVersion(entity, ifMatch);
         entity.delete();
         entityManager.flush();
-        announce(name, null);
+        announce(name, null, null);
     }
 
     public static NotFoundException notFound(String name) {
         return new NotFoundException("Distributor '" + name + "' does not exist.");
     }
 
-    private DistributorDocument validate(DistributorDocument request) {
+    DistributorDocument validate(DistributorDocument request) {
         DistributorDocument document = request.withDefaults();
         Set<ConstraintViolation<DistributorDocument>> violations = validator.validate(document);
         if (!violations.isEmpty()) {
@@ -270,7 +309,7 @@ public class DistributorService {
         return document;
     }
 
-    private static void checkVersion(Distributor entity, OptionalLong ifMatch) {
+    static void checkVersion(Distributor entity, OptionalLong ifMatch) {
         if (ifMatch.isPresent() && ifMatch.getAsLong() != entity.version) {
             throw new PreconditionFailedException("Distributor '" + entity.name + "' is at version " + entity.version
                     + ", not " + ifMatch.getAsLong() + ": read it again and retry.");
@@ -280,9 +319,9 @@ public class DistributorService {
     /**
      * Checks, in one query, that no other distributor has any of the hostnames, then writes the change. The unique
      * indexes remain the last word when two writes race between check and write. A document equal to the stored
-     * one writes nothing and answers the stored version.
+     * one writes nothing and answers the stored version; any other is recorded in the history as {@code kind}.
      */
-    private DistributorDocument save(Distributor entity, DistributorDocument document) {
+    private DistributorDocument save(Distributor entity, DistributorDocument document, ChangeKind kind) {
         DistributorDocument current = toDocument(entity);
         if (document.sameConfigurationAs(current)) {
             // Nothing changes: no write, no new version, no change announced (declarative tools re-apply freely).
@@ -302,7 +341,8 @@ public class DistributorService {
             throw e;
         }
         DistributorDocument saved = toDocument(entity);
-        announce(entity.name, saved);
+        revisions.record(saved, kind);
+        announce(entity.name, saved, kind);
         return saved;
     }
 
@@ -333,8 +373,8 @@ public class DistributorService {
         }
     }
 
-    private void announce(String name, DistributorDocument distributor) {
-        changes.fire(new DistributorChanged(name, distributor));
+    private void announce(String name, DistributorDocument distributor, ChangeKind kind) {
+        changes.fire(new DistributorChanged(name, distributor, kind));
     }
 
     /** The NOTIFY payload announcing this change to the other replicas. */
