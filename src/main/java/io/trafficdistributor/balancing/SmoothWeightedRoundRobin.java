@@ -1,68 +1,62 @@
 package io.trafficdistributor.balancing;
 
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
- * ROUND_ROBIN: smooth weighted round robin, the algorithm NGINX uses. Each pick adds every candidate's weight
- * to its running score, takes the highest, and subtracts the total from it; so 70/30 yields exactly 7 of
- * every 10 picks for the first, interleaved (a a b a a b a a b a) rather than in bursts. A weight of 0 takes
- * nothing while any candidate has weight.
+ * ROUND_ROBIN: smooth weighted round robin ({@link SmoothSelection}) by each candidate's effective weight: its
+ * weight, times the part slow start gives it while it ramps up. A weight of 0 takes nothing while any candidate has
+ * weight.
  */
 public final class SmoothWeightedRoundRobin implements Balancer {
 
-    private final int[] scores;
+    private final SmoothSelection selection;
+    private final SlowStart slowStart;
+    private final LongSupplier clock;
 
     public SmoothWeightedRoundRobin(int backendCount) {
-        this.scores = new int[backendCount];
+        this(backendCount, SlowStart.OFF, System::nanoTime);
+    }
+
+    /** @param clock {@link System#nanoTime()}, read once per pick and only while slow start is on */
+    public SmoothWeightedRoundRobin(int backendCount, SlowStart slowStart, LongSupplier clock) {
+        this.selection = new SmoothSelection(backendCount);
+        this.slowStart = slowStart;
+        this.clock = clock;
     }
 
     @Override
-    public synchronized <B extends BalancedBackend> B pick(List<B> candidates, B affinity) {
-        B best = null;
-        int total = 0;
-        for (int i = 0, n = candidates.size(); i < n; i++) {
-            B candidate = candidates.get(i);
-            int weight = candidate.weight();
-            if (weight <= 0) {
-                continue;
+    public <B extends BalancedBackend> B pick(List<B> candidates, B affinity) {
+        long now = slowStart.on() ? clock.getAsLong() : 0;
+        B best;
+        synchronized (this) {
+            for (int i = 0, n = candidates.size(); i < n; i++) {
+                selection.weights[i] = effectiveWeight(candidates.get(i), now);
             }
-            total += weight;
-            int score = scores[candidate.index()] += weight;
-            if (best == null || score > scores[best.index()]) {
-                best = candidate;
-            }
+            best = selection.pick(candidates);
         }
-        if (best == null) {
-            // Only drained (weight 0) candidates are left, e.g. on a retry: better one of them than an error.
-            return candidates.get(0);
-        }
-        scores[best.index()] -= total;
-        return best;
+        // Only drained (weight 0) candidates are left, e.g. on a retry: better one of them than an error.
+        return best != null ? best : candidates.get(0);
     }
 
     /**
-     * Each available backend its weight's part of the available weight. When only weight 0 is available, the first
-     * available backend takes everything, as {@link #pick} falls back to it.
+     * Each available backend its effective weight's part of the available effective weight. When only weight 0 is
+     * available, the first available backend takes everything, as {@link #pick} falls back to it.
      */
     @Override
     public <B extends BalancedBackend> double[] shares(List<B> backends, Predicate<? super B> available) {
-        long total = 0;
-        for (B backend : backends) {
-            if (available.test(backend) && backend.weight() > 0) {
-                total += backend.weight();
-            }
-        }
-        if (total == 0) {
-            return Shares.allTo(backends.size(), Shares.firstAvailable(backends, available));
-        }
-        double[] shares = new double[backends.size()];
-        for (int i = 0; i < shares.length; i++) {
+        long now = slowStart.on() ? clock.getAsLong() : 0;
+        long[] weights = new long[backends.size()];
+        for (int i = 0; i < weights.length; i++) {
             B backend = backends.get(i);
-            if (available.test(backend) && backend.weight() > 0) {
-                shares[i] = (double) backend.weight() / total;
-            }
+            weights[i] = available.test(backend) ? effectiveWeight(backend, now) : 0;
         }
-        return shares;
+        return Shares.proportional(weights, backends, available);
+    }
+
+    private long effectiveWeight(BalancedBackend backend, long now) {
+        int weight = backend.weight();
+        return weight <= 0 ? 0 : (long) weight * slowStart.permille(backend, now);
     }
 }

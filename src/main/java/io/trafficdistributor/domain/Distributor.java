@@ -45,6 +45,10 @@ public class Distributor extends PanacheEntityBase {
     @Column(name = "pass_host_header", nullable = false)
     public boolean passHostHeader;
 
+    /** Slow start's window in seconds (DESIGN §8); 0: off. */
+    @Column(name = "slow_start_seconds", nullable = false)
+    public int slowStartSeconds;
+
     @ElementCollection
     @CollectionTable(name = "distributor_hostname", joinColumns = @JoinColumn(name = "distributor_id"))
     @OrderColumn(name = "position")

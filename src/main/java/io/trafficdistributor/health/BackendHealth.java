@@ -24,6 +24,9 @@ public final class BackendHealth {
         PROBE, TRAFFIC
     }
 
+    /** The {@link #availableSince()} of a backend that has not come back from DOWN since it was tracked. */
+    public static final long NEVER = Long.MIN_VALUE;
+
     private final String distributor;
     private final String backend;
     private final HealthTransitions transitions;
@@ -97,6 +100,14 @@ public final class BackendHealth {
 
     public String backend() {
         return backend;
+    }
+
+    /**
+     * When the server last became available again after DOWN: UP by its probes, or UNKNOWN when a passive DOWN
+     * without probes expired. A {@link System#nanoTime()} value, or {@link #NEVER}. Slow start ramps from it.
+     */
+    public long availableSince() {
+        return state.availableSince();
     }
 
     public long lastCheckAt() {

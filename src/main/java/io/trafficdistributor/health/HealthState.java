@@ -52,6 +52,11 @@ final class HealthState {
     private volatile long lastCheckAt;
     private volatile Long lastLatencyMillis;
     private volatile String lastError;
+    /**
+     * When it last became available after DOWN ({@link System#nanoTime()}), the start of a slow-start ramp; or
+     * {@link BackendHealth#NEVER}. A first verdict (UNKNOWN to UP) is no recovery: nothing was taken from it.
+     */
+    private volatile long availableSince = BackendHealth.NEVER;
 
     HealthState(HealthKey key, ProbeTarget target) {
         this.key = key;
@@ -204,6 +209,9 @@ final class HealthState {
         }
         Status from = transition.from();
         Status to = transition.to();
+        if (from == Status.DOWN) {
+            availableSince = System.nanoTime(); // before the views hear of it: routing reads it with the status
+        }
         boolean each = views.size() <= VIEWS_LOGGED_EACH;
         for (BackendHealth view : views) {
             view.changed(from, to, reason, each);
@@ -230,6 +238,10 @@ final class HealthState {
 
     long lastCheckAt() {
         return lastCheckAt;
+    }
+
+    long availableSince() {
+        return availableSince;
     }
 
     Long lastLatencyMillis() {

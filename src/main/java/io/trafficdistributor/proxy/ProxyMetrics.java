@@ -26,7 +26,8 @@ import io.trafficdistributor.routing.CompiledDistributor;
  * {@code attempt_timeout}</li>
  * <li>{@code td_proxy_failovers_total{distributor,to}}: a FAILOVER distributor's traffic moved to another backend
  * (failing over, or back), counted from the responses served: the first response from {@code to} after one from
- * another backend</li>
+ * another backend; during a gradual fail-back (slow start) the responses of the backup it shares the traffic with
+ * count no switch</li>
  * <li>{@code td_proxy_unroutable_total{reason}}: {@code no_host}, {@code bad_host} (malformed or repeated),
  * {@code unknown_host}</li>
  * <li>{@code td_proxy_client_connections}, {@code td_proxy_backend_connections}: open connections</li>
@@ -151,6 +152,7 @@ public class ProxyMetrics {
 
     final class DistributorMeters {
         private final String distributor;
+        private final CompiledDistributor compiled;
         private final Counter[][] byBackendAndClass; // [backend index, or last for the proxy itself][status class 1..5]
         private final Timer duration;
         private final Counter retryConnect;
@@ -163,6 +165,7 @@ public class ProxyMetrics {
 
         DistributorMeters(CompiledDistributor compiled) {
             this.distributor = compiled.name();
+            this.compiled = compiled;
             int backends = compiled.backends().size();
             this.byBackendAndClass = new Counter[backends + 1][6];
             for (CompiledBackend backend : compiled.backends()) {
@@ -215,6 +218,12 @@ public class ProxyMetrics {
         void responding(CompiledBackend backend, int status) {
             if (failoversTo != null && status < 500) {
                 CompiledBackend previous = servedBy.get();
+                if (previous != backend && previous != null && backend.index() > previous.index()
+                        && compiled.rampingUp(previous)) {
+                    // A gradual fail-back (slow start) shares the traffic between the recovering backend and the one
+                    // it takes it back from: the move back was counted once, at its first response.
+                    return;
+                }
                 // One count per switch even when several event loops see it at once: only the winner of the swap.
                 if (previous != backend && servedBy.compareAndSet(previous, backend) && previous != null) {
                     failoversTo[backend.index()].increment();

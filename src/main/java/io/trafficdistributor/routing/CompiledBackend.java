@@ -3,6 +3,7 @@ package io.trafficdistributor.routing;
 import java.net.URI;
 
 import io.trafficdistributor.balancing.BalancedBackend;
+import io.trafficdistributor.balancing.SlowStart;
 import io.trafficdistributor.health.BackendHealth;
 import io.trafficdistributor.health.ProbeTarget;
 import io.vertx.core.net.SocketAddress;
@@ -14,13 +15,26 @@ import io.vertx.core.net.SocketAddress;
  * @param stickyToken the opaque cookie value that pins a client to this backend ({@link StickyTokens}): keyed by
  *                    the cluster secret, so it holds no address, cannot be forged, and is the same on every replica
  *                    and after restarts
+ * @param rampFrom    when a change of the distributor started this backend's slow-start ramp ({@link System#nanoTime()}),
+ *                    or {@link SlowStart#ALWAYS}: see {@link RampStarts}
  */
 public record CompiledBackend(int index, String name, String url, int weight, boolean https, String host, int port,
-        String basePath, SocketAddress address, String stickyToken, BackendHealth health) implements BalancedBackend {
+        String basePath, SocketAddress address, String stickyToken, BackendHealth health, long rampFrom)
+        implements BalancedBackend {
 
-    CompiledBackend(int index, String name, int weight, ProbeTarget target, String stickyToken, BackendHealth health) {
+    CompiledBackend(int index, String name, int weight, ProbeTarget target, String stickyToken, BackendHealth health,
+            long rampFrom) {
         this(index, name, target.url(), weight, target.https(), target.host(), target.port(), target.basePath(),
-                target.address(), stickyToken, health);
+                target.address(), stickyToken, health, rampFrom);
+    }
+
+    /**
+     * Where its slow-start ramp starts: the later of a change that started one and its server's last recovery from
+     * DOWN. Both are {@code Long.MIN_VALUE} for none, so a backend that never ramped stays {@link SlowStart#ALWAYS}.
+     */
+    @Override
+    public long availableSince() {
+        return Math.max(rampFrom, health.availableSince());
     }
 
     /**

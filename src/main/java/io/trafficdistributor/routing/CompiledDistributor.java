@@ -8,6 +8,7 @@ import java.util.function.Function;
 
 import io.trafficdistributor.balancing.Balancer;
 import io.trafficdistributor.balancing.Balancers;
+import io.trafficdistributor.balancing.SlowStart;
 import io.trafficdistributor.domain.RoutingMethod;
 
 /**
@@ -30,6 +31,7 @@ public final class CompiledDistributor {
     private final String hsts;
     private final List<CompiledBackend> backends;
     private final Map<String, CompiledBackend> backendsByStickyToken;
+    private final SlowStart slowStart;
     private final Balancer balancer;
     /** The proxy's meters for this compiled form, created on first use (see ProxyMetrics). */
     private volatile Object proxyMeters;
@@ -40,7 +42,7 @@ public final class CompiledDistributor {
      */
     CompiledDistributor(UUID id, String name, long version, List<String> hostnames, RoutingMethod routing,
             boolean enabled, boolean passHostHeader, Timeouts timeouts, StickyCookie stickySession,
-            List<CompiledBackend> backends, boolean redirectHttp, Integer hstsMaxAgeSeconds) {
+            List<CompiledBackend> backends, boolean redirectHttp, Integer hstsMaxAgeSeconds, SlowStart slowStart) {
         this.redirectHttp = redirectHttp;
         this.hsts = hstsMaxAgeSeconds == null ? null : "max-age=" + hstsMaxAgeSeconds;
         this.id = id;
@@ -56,7 +58,8 @@ public final class CompiledDistributor {
         Map<String, CompiledBackend> byToken = new HashMap<>();
         backends.forEach(b -> byToken.put(b.stickyToken(), b));
         this.backendsByStickyToken = Map.copyOf(byToken);
-        this.balancer = Balancers.forMethod(routing, this.backends);
+        this.slowStart = slowStart;
+        this.balancer = Balancers.forMethod(routing, this.backends, slowStart, System::nanoTime);
     }
 
     /** The backend of that name, or null. */
@@ -123,6 +126,19 @@ public final class CompiledDistributor {
 
     public Balancer balancer() {
         return balancer;
+    }
+
+    public SlowStart slowStart() {
+        return slowStart;
+    }
+
+    /**
+     * Whether {@code backend} is available and ramping up under slow start now: it takes less than its full part,
+     * and for FAILOVER shares the traffic with the backend it is taking it back from.
+     */
+    public boolean rampingUp(CompiledBackend backend) {
+        return slowStart.on() && backend.health().available()
+                && slowStart.permille(backend.availableSince(), System.nanoTime()) < SlowStart.FULL;
     }
 
     /**

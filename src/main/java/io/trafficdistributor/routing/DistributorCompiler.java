@@ -2,7 +2,9 @@ package io.trafficdistributor.routing;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
+import io.trafficdistributor.balancing.SlowStart;
 import io.trafficdistributor.health.BackendHealth;
 import io.trafficdistributor.health.ExpectedStatuses;
 import io.trafficdistributor.health.HealthRegistry;
@@ -28,9 +30,15 @@ final class DistributorCompiler {
      * Compiles a stored distributor and tracks the health of its backends; a backend whose URL and probe settings
      * did not change keeps the health it had. Each backend's sticky cookie value is computed here, once, so a
      * request verifies a cookie by one map lookup of the exact value.
+     *
+     * @param previous the distributor's compiled form this one replaces, or null: which backends start a slow-start
+     *                 ramp, and which go on with theirs, depends on it ({@link RampStarts})
      */
-    static CompiledDistributor compile(DistributorDocument definition, HealthRegistry health, StickyTokens stickyTokens) {
+    static CompiledDistributor compile(DistributorDocument definition, CompiledDistributor previous,
+            HealthRegistry health, StickyTokens stickyTokens) {
         String name = definition.name();
+        boolean running = previous != null && Objects.equals(previous.id(), definition.id());
+        long now = System.nanoTime();
         List<BackendDocument> stored = definition.backends();
         ProbeSettings probe = probeSettings(definition.healthCheck());
         // Every URL parsed before any health is tracked: a failure here leaves health as it was.
@@ -39,13 +47,15 @@ final class DistributorCompiler {
         for (int i = 0; i < stored.size(); i++) {
             BackendDocument b = stored.get(i);
             BackendHealth tracked = health.track(name, b.name(), targets.get(i), probe, definition.enabled());
+            long rampFrom = RampStarts.rampFrom(running, running ? previous.backend(b.name()) : null, tracked, now);
             backends.add(new CompiledBackend(i, b.name(), b.weight(), targets.get(i), stickyTokens.token(name, b.name()),
-                    tracked));
+                    tracked, rampFrom));
         }
         return new CompiledDistributor(definition.id(), name, definition.version(), definition.hostnames(),
                 definition.routing(), definition.enabled(), definition.passHostHeader(),
                 timeouts(definition.timeouts()), stickyCookie(definition.stickySession()), backends,
-                definition.tls().redirectHttp(), definition.tls().hstsMaxAgeSeconds());
+                definition.tls().redirectHttp(), definition.tls().hstsMaxAgeSeconds(),
+                SlowStart.ofSeconds(definition.slowStartSeconds()));
     }
 
     static ProbeSettings probeSettings(HealthCheckDocument check) {

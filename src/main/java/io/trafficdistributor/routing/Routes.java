@@ -63,7 +63,7 @@ public class Routes {
                 if (isApplied(name, distributor.id(), distributor.version())) {
                     return; // already applied (our own NOTIFY, or a reload that raced the local event)
                 }
-                now = compile(distributor);
+                now = compile(distributor, old);
                 current.put(now);
             }
             untrackGone(old, now);
@@ -110,7 +110,7 @@ public class Routes {
                 continue;
             }
             try {
-                next.put(name, compile(distributor));
+                next.put(name, compile(distributor, old));
             } catch (RuntimeException e) {
                 LOG.errorf(e, "Could not compile distributor '%s'; its previous routing stays in effect", name);
                 if (old != null) {
@@ -131,11 +131,12 @@ public class Routes {
         table = RoutingTable.of(next.values());
     }
 
-    private CompiledDistributor compile(DistributorDocument distributor) {
+    /** @param previous its compiled form so far, or null: slow start carries ramps over from it */
+    private CompiledDistributor compile(DistributorDocument distributor, CompiledDistributor previous) {
         if (stickyTokens == null) {
             throw new IllegalStateException("the sticky cookie key is not loaded yet");
         }
-        return DistributorCompiler.compile(distributor, health, stickyTokens);
+        return DistributorCompiler.compile(distributor, previous, health, stickyTokens);
     }
 
     /** Stops tracking the health of the backends {@code old} had and {@code now} (null when deleted) has not. */

@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.UUID;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -33,6 +35,7 @@ public record DistributorDocument(
         @NotNull @Valid HealthCheckDocument healthCheck,
         @NotNull @Valid TimeoutsDocument timeouts,
         @NotNull Boolean passHostHeader,
+        @NotNull @Min(0) @Max(3600) Integer slowStartSeconds,
         @NotNull @Valid TlsDocument tls,
         @JsonProperty(access = JsonProperty.Access.READ_ONLY) UUID id,
         @JsonProperty(access = JsonProperty.Access.READ_ONLY) Long version,
@@ -55,6 +58,7 @@ public record DistributorDocument(
                 (healthCheck == null ? HealthCheckDocument.DEFAULTS : healthCheck).withDefaults(),
                 (timeouts == null ? TimeoutsDocument.DEFAULTS : timeouts).withDefaults(),
                 passHostHeader == null ? Boolean.TRUE : passHostHeader,
+                slowStartSeconds == null ? Integer.valueOf(0) : slowStartSeconds,
                 (tls == null ? TlsDocument.DEFAULTS : tls).withDefaults(),
                 id, version, createdAt, updatedAt);
     }
@@ -62,13 +66,13 @@ public record DistributorDocument(
     /** The same document under another name (the name in the URL wins when the body has none). */
     public DistributorDocument withName(String newName) {
         return new DistributorDocument(newName, hostnames, routing, enabled, backends, stickySession, healthCheck,
-                timeouts, passHostHeader, tls, id, version, createdAt, updatedAt);
+                timeouts, passHostHeader, slowStartSeconds, tls, id, version, createdAt, updatedAt);
     }
 
     /** The same document with another list of backends. */
     public DistributorDocument withBackends(List<BackendDocument> newBackends) {
         return new DistributorDocument(name, hostnames, routing, enabled, newBackends, stickySession, healthCheck,
-                timeouts, passHostHeader, tls, id, version, createdAt, updatedAt);
+                timeouts, passHostHeader, slowStartSeconds, tls, id, version, createdAt, updatedAt);
     }
 
     /** Whether both describe the same configuration: every field but the read-only ones (id, version, times). */
@@ -78,7 +82,7 @@ public record DistributorDocument(
 
     private DistributorDocument withMetadataOf(DistributorDocument other) {
         return new DistributorDocument(name, hostnames, routing, enabled, backends, stickySession, healthCheck,
-                timeouts, passHostHeader, tls, other.id, other.version, other.createdAt, other.updatedAt);
+                timeouts, passHostHeader, slowStartSeconds, tls, other.id, other.version, other.createdAt, other.updatedAt);
     }
 
     /** Hostnames are stored lower-case, internationalised names as punycode; an invalid one is left for validation. */

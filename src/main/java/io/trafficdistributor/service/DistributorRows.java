@@ -33,7 +33,7 @@ final class DistributorRows {
                    d.hc_enabled, d.hc_type, d.hc_path, d.hc_expected_statuses, d.hc_interval_seconds,
                    d.hc_timeout_millis, d.hc_healthy_threshold, d.hc_unhealthy_threshold,
                    d.connect_millis, d.response_millis, d.attempt_millis, d.version, d.created_at, d.updated_at,
-                   d.tls_acme, d.tls_redirect_http, d.tls_hsts_max_age_seconds,
+                   d.tls_acme, d.tls_redirect_http, d.tls_hsts_max_age_seconds, d.slow_start_seconds,
                    array(select h.hostname from distributor_hostname h where h.distributor_id = d.id order by h.position),
                    array(select b.name from backend b where b.distributor_id = d.id order by b.position),
                    array(select b.url from backend b where b.distributor_id = d.id order by b.position),
@@ -47,16 +47,16 @@ final class DistributorRows {
             statement.setFetchSize(1000);
             try (ResultSet row = statement.executeQuery(READ_ALL)) {
                 while (row.next()) {
-                    String[] backendNames = (String[]) row.getArray(27).getArray();
-                    String[] backendUrls = (String[]) row.getArray(28).getArray();
-                    Integer[] backendWeights = (Integer[]) row.getArray(29).getArray();
+                    String[] backendNames = (String[]) row.getArray(28).getArray();
+                    String[] backendUrls = (String[]) row.getArray(29).getArray();
+                    Integer[] backendWeights = (Integer[]) row.getArray(30).getArray();
                     List<BackendDocument> backends = new ArrayList<>(backendNames.length);
                     for (int i = 0; i < backendNames.length; i++) {
                         backends.add(new BackendDocument(backendNames[i], backendUrls[i], backendWeights[i]));
                     }
                     all.add(new DistributorDocument(
                             row.getString(2),
-                            List.of((String[]) row.getArray(26).getArray()),
+                            List.of((String[]) row.getArray(27).getArray()),
                             RoutingMethod.valueOf(row.getString(3)),
                             row.getBoolean(4),
                             List.copyOf(backends),
@@ -67,6 +67,7 @@ final class DistributorRows {
                                     row.getInt(15), row.getInt(16)),
                             new TimeoutsDocument(row.getInt(17), row.getInt(18), (Integer) row.getObject(19)),
                             row.getBoolean(5),
+                            row.getInt(26),
                             new TlsDocument(row.getBoolean(23), row.getBoolean(24), (Integer) row.getObject(25)),
                             row.getObject(1, UUID.class),
                             row.getLong(20),
@@ -89,8 +90,8 @@ final class DistributorRows {
                     hc_enabled, hc_type, hc_path, hc_expected_statuses, hc_interval_seconds,
                     hc_timeout_millis, hc_healthy_threshold, hc_unhealthy_threshold,
                     connect_millis, response_millis, attempt_millis, version, created_at, updated_at,
-                    tls_acme, tls_redirect_http, tls_hsts_max_age_seconds)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    tls_acme, tls_redirect_http, tls_hsts_max_age_seconds, slow_start_seconds)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 returning id),
             h as (
                 insert into distributor_hostname (distributor_id, position, hostname)
@@ -132,6 +133,7 @@ final class DistributorRows {
             insert.setBoolean(++i, d.tls().acme());
             insert.setBoolean(++i, d.tls().redirectHttp());
             setInteger(insert, ++i, d.tls().hstsMaxAgeSeconds());
+            insert.setInt(++i, d.slowStartSeconds());
             insert.setArray(++i, connection.createArrayOf("varchar", d.hostnames().toArray()));
             List<BackendDocument> backends = d.backends();
             insert.setArray(++i, connection.createArrayOf("varchar", backends.stream().map(BackendDocument::name).toArray()));

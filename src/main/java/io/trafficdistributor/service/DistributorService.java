@@ -132,7 +132,7 @@ public class DistributorService {
         OffsetDateTime now = now();
         DistributorDocument created = new DistributorDocument(document.name(), document.hostnames(), document.routing(),
                 document.enabled(), document.backends(), document.stickySession(), document.healthCheck(),
-                document.timeouts(), document.passHostHeader(), document.tls(), UUID.randomUUID(), 0L, now, now);
+                document.timeouts(), document.passHostHeader(), document.slowStartSeconds(), document.tls(), UUID.randomUUID(), 0L, now, now);
         try {
             session().doWork(connection -> DistributorRows.insert(connection, created));
         } catch (ConstraintViolationException e) {
@@ -388,6 +388,7 @@ public class DistributorService {
         e.routing = d.routing();
         e.enabled = d.enabled();
         e.passHostHeader = d.passHostHeader();
+        e.slowStartSeconds = d.slowStartSeconds();
         // New collection instances: Hibernate then deletes the old rows before inserting the new ones, so a
         // hostname moving between positions never trips the unique index mid-flush.
         e.hostnames = new ArrayList<>(d.hostnames());
@@ -426,6 +427,7 @@ public class DistributorService {
                         e.healthCheck.healthyThreshold, e.healthCheck.unhealthyThreshold),
                 new TimeoutsDocument(e.timeouts.connectMillis, e.timeouts.responseMillis, e.timeouts.attemptMillis),
                 e.passHostHeader,
+                e.slowStartSeconds,
                 new TlsDocument(e.tls.acme, e.tls.redirectHttp, e.tls.hstsMaxAgeSeconds),
                 e.id, e.version, e.createdAt, e.updatedAt);
     }

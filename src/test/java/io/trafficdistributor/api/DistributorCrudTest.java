@@ -85,6 +85,7 @@ class DistributorCrudTest {
         assertEquals(expected.get("healthCheck"), stored.getMap("healthCheck"));
         assertEquals(expected.get("timeouts"), stored.getMap("timeouts"));
         assertEquals(false, stored.getBoolean("passHostHeader"));
+        assertEquals(30, stored.getInt("slowStartSeconds"));
         assertEquals(created.jsonPath().getString("id"), stored.getString("id"));
     }
 
@@ -108,6 +109,7 @@ class DistributorCrudTest {
                 .body("routing", equalTo("ROUND_ROBIN"))
                 .body("enabled", equalTo(true))
                 .body("passHostHeader", equalTo(true))
+                .body("slowStartSeconds", equalTo(0))
                 .body("backends[0].weight", equalTo(1))
                 .body("stickySession.cookieName", equalTo("TD_ROUTE"))
                 .body("stickySession.maxAgeSeconds", nullValue())
@@ -251,6 +253,7 @@ class DistributorCrudTest {
         assertEquals(before.getList("backends"), after.getList("backends"));
         assertEquals(before.getMap("stickySession"), after.getMap("stickySession"));
         assertEquals(before.getBoolean("passHostHeader"), after.getBoolean("passHostHeader"));
+        assertEquals(before.getInt("slowStartSeconds"), after.getInt("slowStartSeconds"));
         assertEquals(before.getString("id"), after.getString("id"));
         assertEquals(before.getString("createdAt"), after.getString("createdAt"));
 

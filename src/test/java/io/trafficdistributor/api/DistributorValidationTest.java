@@ -93,6 +93,12 @@ class DistributorValidationTest {
                 // enabled / passHostHeader
                 rule("enabled as a string", "enabled", d -> d.put("enabled", "yes")),
                 rule("passHostHeader as a number", "passHostHeader", d -> d.put("passHostHeader", 1)),
+                // slowStartSeconds
+                rule("slowStartSeconds -1", "slowStartSeconds", d -> d.put("slowStartSeconds", -1)),
+                rule("slowStartSeconds 3601", "slowStartSeconds", d -> d.put("slowStartSeconds", 3601)),
+                rule("slowStartSeconds as a string", "slowStartSeconds", d -> d.put("slowStartSeconds", "30")),
+                rule("slowStartSeconds as a float", "slowStartSeconds", d -> d.put("slowStartSeconds", 1.5)),
+                rule("slowStartSeconds as a boolean", "slowStartSeconds", d -> d.put("slowStartSeconds", true)),
                 // backends
                 rule("no backends", "backends", d -> d.put("backends", List.of())),
                 rule("missing backends", "backends", d -> d.remove("backends")),
@@ -256,7 +262,9 @@ class DistributorValidationTest {
         object(doc, "timeouts").put("connectMillis", 100);
         object(doc, "timeouts").put("responseMillis", 3600000);
         object(doc, "timeouts").put("attemptMillis", 60000);
+        doc.put("slowStartSeconds", 3600);
         post(doc).then().statusCode(201)
+                .body("slowStartSeconds", equalTo(3600))
                 .body("hostnames.size()", equalTo(100))
                 .body("backends.size()", equalTo(64))
                 .body("backends[0].weight", equalTo(1000))

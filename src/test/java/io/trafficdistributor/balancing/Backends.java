@@ -11,7 +11,17 @@ import java.util.stream.IntStream;
 /** Backends for the balancer tests: named a, b, c, ... in list order. */
 final class Backends {
 
-    record Backend(String name, int index, int weight) implements BalancedBackend {
+    /** @param availableSince when its slow-start ramp started, or {@link SlowStart#ALWAYS} */
+    record Backend(String name, int index, int weight, long availableSince) implements BalancedBackend {
+
+        Backend(String name, int index, int weight) {
+            this(name, index, weight, SlowStart.ALWAYS);
+        }
+
+        /** The same backend, ramping up since {@code since}. */
+        Backend rampingSince(long since) {
+            return new Backend(name, index, weight, since);
+        }
     }
 
     private Backends() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
+import io.trafficdistributor.balancing.SlowStart;
 import io.trafficdistributor.health.ProbeTarget;
 
 /** A backend URL parsed once into where traffic and probes go (its sticky token: StickyTokensTest). */
@@ -34,9 +35,9 @@ class CompiledBackendTest {
     void aBasePathLosesItsTrailingSlashAndPrefixesRequests() {
         ProbeTarget target = CompiledBackend.target("http://app.test/shop/");
         assertEquals("/shop", target.basePath());
-        CompiledBackend backend = new CompiledBackend(0, "b", 1, target, "t", null);
+        CompiledBackend backend = new CompiledBackend(0, "b", 1, target, "t", null, SlowStart.ALWAYS);
         assertEquals("/shop/cart?id=1", backend.uriFor("/cart?id=1"));
-        CompiledBackend bare = new CompiledBackend(0, "b", 1, CompiledBackend.target("http://app.test"), "t", null);
+        CompiledBackend bare = new CompiledBackend(0, "b", 1, CompiledBackend.target("http://app.test"), "t", null, SlowStart.ALWAYS);
         assertEquals("/cart", bare.uriFor("/cart"));
     }
 

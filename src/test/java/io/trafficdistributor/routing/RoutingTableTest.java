@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import io.trafficdistributor.balancing.SlowStart;
 import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.domain.SameSite;
 
@@ -16,7 +17,7 @@ class RoutingTableTest {
 
     static CompiledDistributor distributor(String name, String... hostnames) {
         return new CompiledDistributor(UUID.randomUUID(), name, 0, List.of(hostnames), RoutingMethod.ROUND_ROBIN, true,
-                true, new Timeouts(3000, 60_000, null), new StickyCookie("TD_ROUTE", null, SameSite.Lax), List.of(), false, null);
+                true, new Timeouts(3000, 60_000, null), new StickyCookie("TD_ROUTE", null, SameSite.Lax), List.of(), false, null, SlowStart.OFF);
     }
 
     @Test

@@ -112,6 +112,6 @@ class DistributorWriteAndLoadTest {
 
     private static DistributorDocument withoutTimestamps(DistributorDocument d) {
         return new DistributorDocument(d.name(), d.hostnames(), d.routing(), d.enabled(), d.backends(),
-                d.stickySession(), d.healthCheck(), d.timeouts(), d.passHostHeader(), d.tls(), d.id(), d.version(), null, null);
+                d.stickySession(), d.healthCheck(), d.timeouts(), d.passHostHeader(), d.slowStartSeconds(), d.tls(), d.id(), d.version(), null, null);
     }
 }

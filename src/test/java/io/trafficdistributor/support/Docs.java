@@ -73,6 +73,7 @@ public final class Docs {
         timeouts.put("attemptMillis", 5000);
         doc.put("timeouts", timeouts);
         doc.put("passHostHeader", false);
+        doc.put("slowStartSeconds", 30);
         return doc;
     }
 
