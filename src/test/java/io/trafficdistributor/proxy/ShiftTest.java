@@ -90,6 +90,8 @@ class ShiftTest {
         createBlueGreen("shift-complete");
         assertEquals(10, count(answers("shift-complete.test", 10), "blue"));
         JsonPath started = startShift("shift-complete", "{\"weights\":{\"blue\":0,\"green\":100},\"durationSeconds\":2,\"steps\":2}");
+        assertEquals(java.util.Set.of("state", "weights", "startWeights", "durationSeconds", "steps", "step", "abortOnDown",
+                "startedAt", "nextStepAt", "endedAt", "reason"), started.getMap("").keySet());
         assertEquals("RUNNING", started.getString("state"));
         assertEquals(0, started.getInt("step"));
         assertEquals(100, started.getInt("startWeights.blue"));
