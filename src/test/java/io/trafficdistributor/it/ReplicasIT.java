@@ -88,6 +88,42 @@ class ReplicasIT {
     }
 
     @Test
+    void exactlyOneReplicaDrivesAShift() throws Exception {
+        one.create("""
+                {"name":"shifted","hostnames":["shifted.test"],"healthCheck":{"enabled":false},
+                 "backends":[{"name":"a","url":"%s","weight":100},{"name":"b","url":"%s","weight":0}]}"""
+                .formatted(a.url(), b.url()));
+        HttpResponse<String> started = two.admin("POST", "/api/v1/distributors/shifted/shift",
+                "{\"weights\":{\"a\":0,\"b\":100},\"durationSeconds\":4,\"steps\":4}");
+        assertEquals(202, started.statusCode(), started.body());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String shift;
+        do {
+            Thread.sleep(100);
+            shift = one.admin("GET", "/api/v1/distributors/shifted/shift", null).body();
+        } while (shift.contains("\"state\":\"RUNNING\"") && System.nanoTime() < deadline);
+        assertTrue(shift.contains("\"state\":\"COMPLETED\""), shift);
+
+        // Every step written once, by one replica: a second driver would write a step twice or cancel the shift.
+        com.fasterxml.jackson.databind.JsonNode history = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(one.admin("GET", "/api/v1/distributors/shifted/revisions", null).body());
+        java.util.List<String> changes = new java.util.ArrayList<>();
+        history.get("items").forEach(r -> changes.add(r.get("version").asInt() + " " + r.get("change").asText()));
+        assertEquals(java.util.List.of("4 SHIFT", "3 SHIFT", "2 SHIFT", "1 SHIFT", "0 CREATE"), changes);
+        String step = "Shift of distributor 'shifted': step ";
+        long byOne = one.log().lines().filter(line -> line.contains(step)).count();
+        long byTwo = two.log().lines().filter(line -> line.contains(step)).count();
+        assertTrue(byOne == 4 && byTwo == 0 || byOne == 0 && byTwo == 4, "steps logged by replica one: " + byOne
+                + ", by replica two: " + byTwo);
+        String drives = "This replica drives the gradual shifts now";
+        assertEquals(1, (one.log().contains(drives) ? 1 : 0) + (two.log().contains(drives) ? 1 : 0),
+                "not exactly one replica took the shift driver's lock");
+        // Each step is an ordinary write: both replicas route by the target now.
+        awaitServed(one, "shifted.test", 200, "b");
+        awaitServed(two, "shifted.test", 200, "b");
+    }
+
+    @Test
     void aStickyCookieFromOneReplicaIsHonouredByTheOther() throws Exception {
         one.create("""
                 {"name":"pinned","hostnames":["pinned.test"],"routing":"STICKY_SESSIONS",
