@@ -21,10 +21,6 @@ public final class Failover implements Balancer {
     private final SlowStart slowStart;
     private final LongSupplier clock;
 
-    public Failover(int backendCount) {
-        this(backendCount, SlowStart.OFF, System::nanoTime);
-    }
-
     /** @param clock {@link System#nanoTime()}, read once per pick and only while slow start is on */
     public Failover(int backendCount, SlowStart slowStart, LongSupplier clock) {
         this.selection = new SmoothSelection(backendCount);

@@ -15,10 +15,6 @@ public final class SmoothWeightedRoundRobin implements Balancer {
     private final SlowStart slowStart;
     private final LongSupplier clock;
 
-    public SmoothWeightedRoundRobin(int backendCount) {
-        this(backendCount, SlowStart.OFF, System::nanoTime);
-    }
-
     /** @param clock {@link System#nanoTime()}, read once per pick and only while slow start is on */
     public SmoothWeightedRoundRobin(int backendCount, SlowStart slowStart, LongSupplier clock) {
         this.selection = new SmoothSelection(backendCount);

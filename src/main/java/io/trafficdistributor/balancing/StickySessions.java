@@ -14,10 +14,6 @@ public final class StickySessions implements Balancer {
 
     private final SmoothWeightedRoundRobin newClients;
 
-    public StickySessions(int backendCount) {
-        this(backendCount, SlowStart.OFF, System::nanoTime);
-    }
-
     public StickySessions(int backendCount, SlowStart slowStart, LongSupplier clock) {
         this.newClients = new SmoothWeightedRoundRobin(backendCount, slowStart, clock);
     }
