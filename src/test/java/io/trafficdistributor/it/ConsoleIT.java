@@ -56,6 +56,7 @@ class ConsoleIT {
     static TestBackend green;
     static TestBackend primary;
     static TestBackend backup;
+    static TestBackend third;
     static ServiceProcess service;
     static ChromeDriver browser;
     static WebDriverWait wait;
@@ -69,6 +70,7 @@ class ConsoleIT {
         green = TestBackend.start("green");
         primary = TestBackend.start("primary");
         backup = TestBackend.start("backup");
+        third = TestBackend.start("third");
         service = ServiceProcess.start("console", Map.of());
         service.create("""
                 {"name":"shop","hostnames":["shop.test","*.shop.test"],"backends":[
@@ -79,6 +81,10 @@ class ConsoleIT {
                   {"name":"primary","url":"%s"},{"name":"backup","url":"%s"}],
                  "healthCheck":{"path":"/health","intervalSeconds":1,"timeoutMillis":500,"unhealthyThreshold":2,"healthyThreshold":1},
                  "timeouts":{"connectMillis":500}}""".formatted(primary.url(), backup.url()));
+        service.create("""
+                {"name":"trio","hostnames":["trio.test"],"backends":[
+                  {"name":"blue","url":"%s"},{"name":"green","url":"%s"},{"name":"third","url":"%s"}]}"""
+                .formatted(blue.url(), green.url(), third.url()));
         // Many others around them, so finding one is a search over more than a page.
         for (int i = 0; i < FILLERS; i++) {
             service.create("""
@@ -103,7 +109,7 @@ class ConsoleIT {
         if (browser != null) {
             browser.quit();
         }
-        for (AutoCloseable closeable : new AutoCloseable[] { service, blue, green, primary, backup }) {
+        for (AutoCloseable closeable : new AutoCloseable[] { service, blue, green, primary, backup, third }) {
             if (closeable != null) {
                 closeable.close();
             }
@@ -171,7 +177,7 @@ class ConsoleIT {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token-error")));
         visible(By.id("token-input")).sendKeys(ServiceProcess.TOKEN, Keys.ENTER);
         WebElement count = visible(By.cssSelector(".pager .count"));
-        assertEquals("1–50 of " + (FILLERS + 2), count.getText());
+        assertEquals("1–50 of " + (FILLERS + 3), count.getText());
         screenshot("list");
 
         browser.navigate().refresh();
@@ -354,5 +360,26 @@ class ConsoleIT {
         // The whole page in one picture, for the README.
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1750));
         screenshot("distributor");
+    }
+
+    @Test
+    @Order(9)
+    void withMoreThanTwoBackendsEachHasASliderAndTheSharesShowBeforeSaving() throws Exception {
+        browser.get(console("#/d/trio"));
+        WebElement thirdWeight = visible(By.id("weight-2"));
+        thirdWeight.sendKeys(Keys.HOME);
+        WebElement blueWeight = browser.findElement(By.id("weight-0"));
+        blueWeight.sendKeys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT);
+        assertEquals("New traffic: blue 75% · green 25% · third 0%", browser.findElement(By.id("ratio-preview")).getText());
+        assertEquals(List.of(1, 1, 1), weights("trio"), "nothing saved before Save");
+        browser.findElement(By.id("save-ratio")).sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".message.ok"), "Traffic ratio saved"));
+        assertEquals(List.of(3, 1, 0), weights("trio"));
+        int[] counts = new int[3];
+        for (int i = 0; i < 8; i++) {
+            String body = service.proxy("trio.test", "/").body();
+            counts[body.equals("blue") ? 0 : body.equals("green") ? 1 : 2]++;
+        }
+        assertEquals(List.of(6, 2, 0), List.of(counts[0], counts[1], counts[2]));
     }
 }
