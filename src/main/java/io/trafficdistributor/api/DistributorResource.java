@@ -26,6 +26,7 @@ import jakarta.ws.rs.core.Context;
 import io.trafficdistributor.service.BackendDocument;
 import io.trafficdistributor.service.DistributorDocument;
 import io.trafficdistributor.service.DistributorService;
+import io.trafficdistributor.proxy.TrafficViews;
 import io.trafficdistributor.routing.StatusViews;
 import io.trafficdistributor.service.InvalidDocumentException;
 import io.trafficdistributor.service.Page;
@@ -48,11 +49,20 @@ public class DistributorResource {
     @Inject
     MergePatches mergePatches;
 
+    @Inject
+    TrafficViews traffic;
+
     @GET
     public Page<DistributorDocument> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset,
-            @QueryParam("hostname") String hostname) {
+            @QueryParam("hostname") String hostname, @QueryParam("q") String q) {
         int pageSize = intParam("limit", limit, 50, 1, MAX_LIMIT);
         int skip = intParam("offset", offset, 0, 0, Integer.MAX_VALUE);
+        if (hostname != null && q != null) {
+            throw new InvalidDocumentException("q", "use either q or hostname, not both");
+        }
+        if (q != null && !q.isEmpty()) {
+            return distributors.search(q, pageSize, skip);
+        }
         if (hostname != null) {
             List<DistributorDocument> match = distributors.findServing(hostname).stream().toList();
             List<DistributorDocument> page = match.stream().skip(skip).limit(pageSize).toList();
@@ -152,6 +162,13 @@ public class DistributorResource {
     @Path("{name}/status")
     public Response status(@PathParam("name") String name) {
         return Response.ok(statuses.status(name)).build();
+    }
+
+    /** Recent requests per second per backend and health transitions, from this process's counters (the console's chart). */
+    @GET
+    @Path("{name}/traffic")
+    public Response traffic(@PathParam("name") String name) {
+        return Response.ok(traffic.traffic(name)).build();
     }
 
     private static DistributorDocument required(DistributorDocument body) {

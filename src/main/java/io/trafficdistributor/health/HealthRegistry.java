@@ -30,6 +30,7 @@ public class HealthRegistry implements HealthTransitions {
     private final Set<BackendHealth> probed = ConcurrentHashMap.newKeySet();
     /** One state per URL and probe settings in use; what the prober probes. */
     private final Map<HealthKey, HealthState> shared = new ConcurrentHashMap<>();
+    private final TransitionLog transitions = new TransitionLog();
 
     @Inject
     HealthMetrics metrics;
@@ -75,6 +76,7 @@ public class HealthRegistry implements HealthTransitions {
         if (health != null) {
             stopProbing(health);
         }
+        transitions.forget(distributor, backend);
     }
 
     private void startProbing(BackendHealth health) {
@@ -108,5 +110,11 @@ public class HealthRegistry implements HealthTransitions {
     @Override
     public void changed(BackendHealth health, BackendHealth.Status from, BackendHealth.Status to, String reason) {
         metrics.transition(health, to);
+        transitions.record(health.distributor(), health.backend(), from, to, reason);
+    }
+
+    /** The last health transitions of a distributor's backend, newest first (empty when it had none here). */
+    public List<HealthTransition> recentTransitions(String distributor, String backend) {
+        return transitions.recent(distributor, backend);
     }
 }

@@ -58,6 +58,8 @@ public class ProxyMetrics {
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
             Duration.ofSeconds(10) };
     static final String PROXY_ANSWERED = "-";
+    /** Answered requests by distributor, backend and status class; {@link RequestHistory} reads their totals. */
+    static final String REQUESTS = "td.proxy.requests";
 
     private final MeterRegistry registry;
     final AtomicInteger clientConnections = new AtomicInteger();
@@ -194,7 +196,7 @@ public class ProxyMetrics {
         }
 
         private Counter requests(String backend, int statusClass) {
-            return registry.counter("td.proxy.requests", "distributor", distributor, "backend", backend,
+            return registry.counter(REQUESTS, "distributor", distributor, "backend", backend,
                     "status", statusClass + "xx");
         }
 

@@ -37,15 +37,7 @@ public class StatusViews {
     CertificateStore tls;
 
     public DistributorStatus status(String name) {
-        CompiledDistributor distributor = routes.table().byName(name);
-        if (distributor == null) {
-            // Stored but not (yet) in this instance's table, e.g. written by another replica a moment ago.
-            distributors.get(name).ifPresent(d -> routes.apply(name, d));
-            distributor = routes.table().byName(name);
-            if (distributor == null) {
-                throw DistributorService.notFound(name);
-            }
-        }
+        CompiledDistributor distributor = routed(name);
         List<CompiledBackend> backends = distributor.backends();
         double[] shares = distributor.balancer().shares(backends, b -> b.health().available());
         CompiledBackend active = distributor.routing() == RoutingMethod.FAILOVER ? backends.get(largest(shares)) : null;
@@ -66,6 +58,22 @@ public class StatusViews {
         }
         return new DistributorStatus(distributor.name(), distributor.routing(), distributor.enabled(),
                 active == null ? null : active.name(), views, certificates, acme.status(name));
+    }
+
+    /**
+     * The distributor as this instance routes it; one stored but not (yet) in this instance's table, e.g. written by
+     * another replica a moment ago, is compiled into it first. Not stored: the API's 404.
+     */
+    public CompiledDistributor routed(String name) {
+        CompiledDistributor distributor = routes.table().byName(name);
+        if (distributor == null) {
+            distributors.get(name).ifPresent(d -> routes.apply(name, d));
+            distributor = routes.table().byName(name);
+            if (distributor == null) {
+                throw DistributorService.notFound(name);
+            }
+        }
+        return distributor;
     }
 
     /** A share as the API shows it: percent, one decimal. */

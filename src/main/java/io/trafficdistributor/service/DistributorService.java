@@ -48,6 +48,8 @@ public class DistributorService {
     public static final String CHANGE_CHANNEL = "td_distributor_changed";
 
     private static final Pattern NAME = Pattern.compile(DistributorDocument.NAME_PATTERN);
+    /** What a name or a stored hostname (lower case, punycode, maybe a leading '*.') can hold. */
+    private static final Pattern SEARCHABLE = Pattern.compile("[a-z0-9.*_-]{1,255}");
 
     @Inject
     Validator validator;
@@ -67,6 +69,35 @@ public class DistributorService {
                 .range(offset, offset + limit - 1).list()
                 .stream().map(DistributorService::toDocument).toList();
         return new Page<>(items, Distributor.count(), limit, offset);
+    }
+
+    /**
+     * The distributors whose name or one of whose hostnames starts with {@code prefix} (case-insensitive), by name:
+     * the console's search box. Both prefixes are index range scans ({@code V8__search_indexes.sql}); text that
+     * no name or hostname can contain matches nothing without a query.
+     */
+    @Transactional
+    public Page<DistributorDocument> search(String prefix, int limit, int offset) {
+        String text = prefix.toLowerCase(java.util.Locale.ROOT);
+        if (!SEARCHABLE.matcher(text).matches()) {
+            return new Page<>(List.of(), 0, limit, offset);
+        }
+        String pattern = text.replace("_", "\\_") + "%";
+        String matching = """
+                select d.name from distributor d where d.name like :pattern
+                union
+                select d.name from distributor d join distributor_hostname h on h.distributor_id = d.id
+                where h.hostname like :pattern""";
+        long total = ((Number) entityManager.createNativeQuery("select count(*) from (" + matching + ") m")
+                .setParameter("pattern", pattern).getSingleResult()).longValue();
+        @SuppressWarnings("unchecked")
+        List<String> names = entityManager.createNativeQuery(matching + " order by 1 limit :limit offset :offset")
+                .setParameter("pattern", pattern).setParameter("limit", limit).setParameter("offset", offset)
+                .getResultList();
+        List<DistributorDocument> items = names.isEmpty() ? List.of()
+                : Distributor.<Distributor>list("name in ?1", io.quarkus.panache.common.Sort.by("name"), names)
+                        .stream().map(DistributorService::toDocument).toList();
+        return new Page<>(items, total, limit, offset);
     }
 
     @Transactional

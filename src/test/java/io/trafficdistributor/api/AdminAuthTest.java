@@ -47,6 +47,7 @@ class AdminAuthTest {
         api().contentType("application/json").body(minimal(name)).post(BASE).then().statusCode(201);
         assertProblem(given().get(BASE + "/" + name), 401);
         assertProblem(given().get(BASE + "/" + name + "/status"), 401);
+        assertProblem(given().get(BASE + "/" + name + "/traffic"), 401);
         assertProblem(given().contentType("application/merge-patch+json").body("{\"enabled\":false}").patch(BASE + "/" + name), 401);
         assertProblem(given().contentType("application/merge-patch+json").body("{\"weight\":0}")
                 .patch(BASE + "/" + name + "/backends/a"), 401);
