@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -54,6 +55,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
     /** A stream of an HTTP/2 connection rather than an HTTP/1.1 connection. */
     private final boolean http2;
     private ChannelHandlerContext context;
+    /** HTTP/1.1: where bytes are written that need no encoding (below the response encoder). */
+    private ChannelOutboundInvoker http1Out;
     /** The client's address as headers and logs give it, and whether it is a trusted proxy. */
     private String clientAddress;
     private InetAddress clientInet;
@@ -91,6 +94,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
     @Override
     public Channel channel() {
         return context.channel();
+    }
+
+    /**
+     * HTTP/1.1 only: what writes response heads and bodies already encoded as bytes ({@link Http1Writer}), past the
+     * response encoder, which only encodes the proxy's own answers.
+     */
+    ChannelOutboundInvoker http1Out() {
+        return http1Out;
     }
 
     ProxyWorker worker() {
@@ -140,6 +151,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
             localPortText = Integer.toString(localPort);
         }
         if (!http2) {
+            http1Out = ctx.pipeline().context(ProxyListener.RESPONSE_ENCODER);
             worker.connections.add(this); // a stream's connection is drained as a whole, by GOAWAY
         }
     }
