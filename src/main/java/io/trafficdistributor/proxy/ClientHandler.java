@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.trafficdistributor.domain.RoutingMethod;
@@ -62,10 +63,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
     private InetAddress clientInet;
     private boolean trusted;
     private int localPort;
-    private String localPortText;
+    /**
+     * The values the proxy sets in each request's head, made once per connection (or per authority) as
+     * {@link AsciiString}s: Netty validates every value set in a decoded request's headers, which on a {@code String}
+     * goes character by character and measured several per cent of the event loops' time; an {@code AsciiString} is
+     * checked as a byte array, and copied as one into the backend's head ({@link Http1Writer}).
+     */
+    private AsciiString clientAddressValue;
+    private AsciiString localPortValue;
+    private final AsciiString protoValue;
     /** The last request's authority and this connection's Forwarded element for it: most connections use one. */
     private String forwardedAuthority;
-    private String forwardedElement;
+    private AsciiString forwardedAuthorityValue;
+    private AsciiString forwardedElement;
     private Exchange exchange;
     /** Messages of requests behind the one in progress (pipelining), held unread in order. */
     private ArrayDeque<Object> pending;
@@ -80,6 +90,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
         this.worker = worker;
         this.secure = secure;
         this.proto = secure ? "https" : "http";
+        this.protoValue = AsciiString.cached(proto);
         this.http2 = http2;
     }
 
@@ -144,11 +155,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
             clientInet = remote.getAddress();
             clientAddress = ForwardedHeaders.clientAddress(clientInet);
+            clientAddressValue = new AsciiString(clientAddress);
             trusted = worker.settings.trustedProxies().trusts(clientInet);
         }
         if (ctx.channel().localAddress() instanceof InetSocketAddress local) {
             localPort = local.getPort();
-            localPortText = Integer.toString(localPort);
+            localPortValue = new AsciiString(Integer.toString(localPort));
         }
         if (!http2) {
             http1Out = ctx.pipeline().context(ProxyListener.RESPONSE_ENCODER);
@@ -318,14 +330,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
         // The exchange reads the body's framing from the head before the head is rewritten for the backends.
         exchange = new Exchange(this, request, target.pathAndQuery(), distributor, affinity, upgradeTo, expectContinue,
                 HttpUtil.isKeepAlive(request) && !draining);
-        RequestHeads.rewrite(request.headers(), scan, distributor.passHostHeader() ? authority : null, authority,
-                clientAddress, forwardedElement(authority), proto, localPortText, trusted);
+        AsciiString forwarded = forwardedElement(authority);
+        RequestHeads.rewrite(request.headers(), scan, distributor.passHostHeader() ? forwardedAuthorityValue : null,
+                forwardedAuthorityValue, clientAddressValue, forwarded, protoValue, localPortValue, trusted);
         exchange.start();
     }
 
-    private String forwardedElement(String authority) {
+    /** This connection's Forwarded element for {@code authority}; also makes {@link #forwardedAuthorityValue} its. */
+    private AsciiString forwardedElement(String authority) {
         if (!authority.equals(forwardedAuthority)) {
-            forwardedElement = ForwardedHeaders.forwardedElement(clientInet, proto, authority);
+            forwardedElement = new AsciiString(ForwardedHeaders.forwardedElement(clientInet, proto, authority));
+            forwardedAuthorityValue = new AsciiString(authority);
             forwardedAuthority = authority;
         }
         return forwardedElement;
