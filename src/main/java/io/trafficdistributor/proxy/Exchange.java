@@ -503,7 +503,7 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
         unflushed = !Backpressure.pauseWhileFull(connection.channel(), clientChannel);
     }
 
-    /** A part of the response body to an HTTP/1.1 or 1.0 client, framed as its head said ({@link #framing}). */
+    /** A part of the response body to an HTTP/1.1 or 1.0 client, framed as the head written to it said. */
     private void relayHttp1(HttpContent content, boolean last) {
         ChannelOutboundInvoker out = client.http1Out();
         ByteBuf data = content.content();
