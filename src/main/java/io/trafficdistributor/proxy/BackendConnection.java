@@ -31,8 +31,12 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
         void backendSilent();
     }
 
+    /** The name of the response decoder in a backend connection's pipeline. */
+    static final String DECODER = "http";
+
     private final BackendPool pool;
     private final ProxyMetrics metrics;
+    private final BackendResponseDecoder decoder;
     private ChannelHandlerContext context;
     private User user;
     private boolean idle;
@@ -48,9 +52,10 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
     private long timerDeadlineNanos;
     private ScheduledFuture<?> silenceTimer;
 
-    BackendConnection(BackendPool pool, ProxyMetrics metrics) {
+    BackendConnection(BackendPool pool, ProxyMetrics metrics, BackendResponseDecoder decoder) {
         this.pool = pool;
         this.metrics = metrics;
+        this.decoder = decoder;
     }
 
     @Override
@@ -60,6 +65,11 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     Channel channel() {
         return context.channel();
+    }
+
+    /** Before a request is written: whether it is a HEAD, whose response has no body whatever its head says. */
+    void expectResponseTo(boolean headRequest) {
+        decoder.expectResponseTo(headRequest);
     }
 
     BackendPool pool() {

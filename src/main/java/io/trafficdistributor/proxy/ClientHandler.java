@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -22,6 +23,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.trafficdistributor.domain.RoutingMethod;
@@ -54,15 +56,26 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
     /** A stream of an HTTP/2 connection rather than an HTTP/1.1 connection. */
     private final boolean http2;
     private ChannelHandlerContext context;
+    /** HTTP/1.1: where bytes are written that need no encoding (below the response encoder). */
+    private ChannelOutboundInvoker http1Out;
     /** The client's address as headers and logs give it, and whether it is a trusted proxy. */
     private String clientAddress;
     private InetAddress clientInet;
     private boolean trusted;
     private int localPort;
-    private String localPortText;
+    /**
+     * The values the proxy sets in each request's head, made once per connection (or per authority) as
+     * {@link AsciiString}s: Netty validates every value set in a decoded request's headers, which on a {@code String}
+     * goes character by character and measured several per cent of the event loops' time; an {@code AsciiString} is
+     * checked as a byte array, and copied as one into the backend's head ({@link Http1Writer}).
+     */
+    private AsciiString clientAddressValue;
+    private AsciiString localPortValue;
+    private final AsciiString protoValue;
     /** The last request's authority and this connection's Forwarded element for it: most connections use one. */
     private String forwardedAuthority;
-    private String forwardedElement;
+    private AsciiString forwardedAuthorityValue;
+    private AsciiString forwardedElement;
     private Exchange exchange;
     /** Messages of requests behind the one in progress (pipelining), held unread in order. */
     private ArrayDeque<Object> pending;
@@ -77,6 +90,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
         this.worker = worker;
         this.secure = secure;
         this.proto = secure ? "https" : "http";
+        this.protoValue = AsciiString.cached(proto);
         this.http2 = http2;
     }
 
@@ -91,6 +105,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
     @Override
     public Channel channel() {
         return context.channel();
+    }
+
+    /**
+     * HTTP/1.1 only: what writes response heads and bodies already encoded as bytes ({@link Http1Writer}), past the
+     * response encoder, which only encodes the proxy's own answers.
+     */
+    ChannelOutboundInvoker http1Out() {
+        return http1Out;
     }
 
     ProxyWorker worker() {
@@ -133,13 +155,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
             clientInet = remote.getAddress();
             clientAddress = ForwardedHeaders.clientAddress(clientInet);
+            clientAddressValue = new AsciiString(clientAddress);
             trusted = worker.settings.trustedProxies().trusts(clientInet);
         }
         if (ctx.channel().localAddress() instanceof InetSocketAddress local) {
             localPort = local.getPort();
-            localPortText = Integer.toString(localPort);
+            localPortValue = new AsciiString(Integer.toString(localPort));
         }
         if (!http2) {
+            http1Out = ctx.pipeline().context(ProxyListener.RESPONSE_ENCODER);
             worker.connections.add(this); // a stream's connection is drained as a whole, by GOAWAY
         }
     }
@@ -306,14 +330,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
         // The exchange reads the body's framing from the head before the head is rewritten for the backends.
         exchange = new Exchange(this, request, target.pathAndQuery(), distributor, affinity, upgradeTo, expectContinue,
                 HttpUtil.isKeepAlive(request) && !draining);
-        RequestHeads.rewrite(request.headers(), scan, distributor.passHostHeader() ? authority : null, authority,
-                clientAddress, forwardedElement(authority), proto, localPortText, trusted);
+        AsciiString forwarded = forwardedElement(authority);
+        RequestHeads.rewrite(request.headers(), scan, distributor.passHostHeader() ? forwardedAuthorityValue : null,
+                forwardedAuthorityValue, clientAddressValue, forwarded, protoValue, localPortValue, trusted);
         exchange.start();
     }
 
-    private String forwardedElement(String authority) {
+    /** This connection's Forwarded element for {@code authority}; also makes {@link #forwardedAuthorityValue} its. */
+    private AsciiString forwardedElement(String authority) {
         if (!authority.equals(forwardedAuthority)) {
-            forwardedElement = ForwardedHeaders.forwardedElement(clientInet, proto, authority);
+            forwardedElement = new AsciiString(ForwardedHeaders.forwardedElement(clientInet, proto, authority));
+            forwardedAuthorityValue = new AsciiString(authority);
             forwardedAuthority = authority;
         }
         return forwardedElement;

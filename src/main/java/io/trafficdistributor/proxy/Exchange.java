@@ -3,15 +3,13 @@ package io.trafficdistributor.proxy;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -92,6 +90,8 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
     private boolean staleRetried;
     private boolean headSent;
     private boolean requestSent;
+    /** The body goes to the backend in chunks (its length is unknown, or it has trailers). */
+    private boolean chunkedToBackend;
     private ScheduledFuture<?> attemptTimer;
     private boolean attemptTimedOut;
 
@@ -186,7 +186,8 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
         if (streaming && headSent) {
             connection.touch(); // an upload in progress is no silent backend
             Channel backendChannel = connection.channel();
-            backendChannel.writeAndFlush(content);
+            writeBody(backendChannel, content.content(), last);
+            backendChannel.flush();
             if (last) {
                 requestSent = true;
             } else if (!backendChannel.isWritable()) {
@@ -318,13 +319,13 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             headers.set(HttpHeaderNames.UPGRADE, upgradeTo);
         }
-        HttpMethod method = request.method();
+        connection.expectResponseTo(headRequest);
+        ByteBufAllocator alloc = backendChannel.alloc();
         if (bodyless) {
             if (zeroLength) {
                 headers.set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
             }
-            backendChannel.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri,
-                    Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE));
+            backendChannel.writeAndFlush(Http1Writer.requestHead(alloc, request.method().asciiName(), uri, headers));
             requestSent = true;
         } else if (!streaming) {
             framing(headers, held.readableBytes());
@@ -332,23 +333,18 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
             if (!replayable) {
                 held = null;
             }
-            backendChannel.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, body, headers,
-                    trailers));
+            backendChannel.write(Http1Writer.requestHead(alloc, request.method().asciiName(), uri, headers));
+            writeBody(backendChannel, body, true);
+            backendChannel.flush();
             requestSent = true;
         } else {
             framing(headers, declaredLength);
-            backendChannel.write(new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri, headers));
+            backendChannel.write(Http1Writer.requestHead(alloc, request.method().asciiName(), uri, headers));
             ByteBuf part = held;
             held = null;
-            if (requestEnded) {
-                backendChannel.writeAndFlush(new DefaultLastHttpContent(part, trailers));
-                requestSent = true;
-            } else if (part.isReadable()) {
-                backendChannel.writeAndFlush(new DefaultHttpContent(part));
-            } else {
-                part.release();
-                backendChannel.flush();
-            }
+            writeBody(backendChannel, part, requestEnded);
+            backendChannel.flush();
+            requestSent = requestEnded;
         }
         headSent = true;
         connection.watchSilence(attempts.distributor.timeouts().responseMillis());
@@ -361,10 +357,23 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
 
     /** The body's framing towards the backend: its length when known, else chunked (trailers need chunks too). */
     private void framing(HttpHeaders headers, long length) {
-        if (length >= 0 && trailers.isEmpty()) {
-            headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
-        } else {
+        chunkedToBackend = length < 0 || !trailers.isEmpty();
+        if (chunkedToBackend) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        } else {
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
+        }
+    }
+
+    /** A part of the request body, framed as its head told the backend: as it is, or as a chunk (and the last one). */
+    private void writeBody(Channel backendChannel, ByteBuf part, boolean last) {
+        if (!chunkedToBackend) {
+            backendChannel.write(part);
+            return;
+        }
+        Http1Writer.writeChunk(backendChannel, backendChannel.alloc(), part);
+        if (last) {
+            backendChannel.write(Http1Writer.lastChunk(backendChannel.alloc(), trailers));
         }
     }
 
@@ -458,10 +467,14 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
         if (backend != attempts.affinity && code < 500 && attempts.distributor.routing() == RoutingMethod.STICKY_SESSIONS) {
             headers.add(HttpHeaderNames.SET_COOKIE, stickyCookie());
         }
-        response.setProtocolVersion(HttpVersion.HTTP_1_1);
         worker.metrics.of(attempts.distributor).responding(backend, code);
         responseStarted = true;
-        clientChannel.write(response);
+        if (client.http2()) {
+            response.setProtocolVersion(HttpVersion.HTTP_1_1);
+            clientChannel.write(response); // the stream's codec turns it into HTTP/2 frames
+        } else {
+            client.http1Out().write(Http1Writer.responseHead(clientChannel.alloc(), response.status(), headers));
+        }
         unflushed = true;
     }
 
@@ -474,15 +487,42 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
             return;
         }
         bytesOut += content.content().readableBytes();
-        if (content instanceof LastHttpContent) {
-            clientChannel.writeAndFlush(content);
+        boolean last = content instanceof LastHttpContent;
+        if (client.http2()) {
+            clientChannel.write(content);
+        } else {
+            relayHttp1(content, last);
+        }
+        if (last) {
+            clientChannel.flush();
             unflushed = false;
             responseEnded();
             return;
         }
-        clientChannel.write(content);
         // The client reads slower than the backend sends: the backend waits until the client has caught up.
         unflushed = !Backpressure.pauseWhileFull(connection.channel(), clientChannel);
+    }
+
+    /** A part of the response body to an HTTP/1.1 or 1.0 client, framed as the head written to it said. */
+    private void relayHttp1(HttpContent content, boolean last) {
+        ChannelOutboundInvoker out = client.http1Out();
+        ByteBuf data = content.content();
+        switch (framing) {
+            case NONE -> data.release(); // HEAD, 204, 304: whatever came is not the client's
+            case CHUNKED -> {
+                Http1Writer.writeChunk(out, clientChannel.alloc(), data);
+                if (last) {
+                    out.write(Http1Writer.lastChunk(clientChannel.alloc(), ((LastHttpContent) content).trailingHeaders()));
+                }
+            }
+            default -> {
+                if (data.isReadable()) {
+                    out.write(data);
+                } else {
+                    data.release();
+                }
+            }
+        }
     }
 
     @Override

@@ -26,8 +26,9 @@ import io.vertx.core.net.impl.VertxEventLoopGroup;
  * bottom: {@code guard} (connection cap, open-connections gauge), {@code idle} (idle timeout), on HTTPS
  * {@code sni} (picks the certificate by SNI, then becomes {@code tls}, the {@link io.netty.handler.ssl.SslHandler}),
  * {@code handshakes} (counts the handshake, then leaves) and {@code protocol} (waits for ALPN's choice, then leaves),
- * then for HTTP/1.1 {@code decoder} (HTTP/1.1 requests, strict framing, header timeout), {@code encoder} (HTTP/1.1
- * responses), {@code client} (one request at a time into an {@link Exchange}); for HTTP/2 the frame codec, the
+ * then for HTTP/1.1 {@code decoder} (HTTP/1.1 requests, strict framing, header timeout), {@code encoder} (the
+ * proxy's own HTTP/1.1 answers; relayed responses are written past it as bytes, {@link Http1Writer}),
+ * {@code client} (one request at a time into an {@link Exchange}); for HTTP/2 the frame codec, the
  * stream multiplexer and the connection's handler ({@link Http2Connection}), each stream with a {@code client} of
  * its own. On the plain port with {@code td.proxy.h2c} on, {@code protocol} looks for the HTTP/2 preface instead.
  * Both listeners share the event loops and their backend pools.

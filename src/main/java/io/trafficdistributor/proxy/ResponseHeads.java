@@ -14,7 +14,9 @@ import io.netty.util.AsciiString;
  * Head rewriting, backend to client: hop-by-hop headers and the names {@code Connection} lists out, a
  * {@code Date} in when the backend sent none (RFC 9110 §6.6.1), and the body's framing chosen for the client:
  * the backend's length when it gave one; chunked for an HTTP/1.1 client otherwise; for an HTTP/1.0 client, which
- * cannot read chunks, the body runs until the connection closes. The backend's header object is edited in place.
+ * cannot read chunks, the body runs until the connection closes; 1xx and 204 have no length, 205 a length of 0
+ * (as Netty's response encoder did, which HTTP/1.1 answers no longer pass through). The backend's header object is
+ * edited in place.
  */
 final class ResponseHeads {
 
@@ -63,7 +65,15 @@ final class ResponseHeads {
         if (!hasDate) {
             headers.set(HttpHeaderNames.DATE, HttpDate.now());
         }
-        if (headRequest || status < 200 || status == 204 || status == 304) {
+        if (status < 200 || status == 204) {
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH); // RFC 9110 §8.6: these never carry one
+            return Framing.NONE;
+        }
+        if (status == 205) {
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO); // RFC 9110 §15.3.6: no content, said so
+            return Framing.NONE;
+        }
+        if (headRequest || status == 304) {
             return Framing.NONE;
         }
         if (hasLength) {

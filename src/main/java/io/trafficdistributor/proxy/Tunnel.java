@@ -35,7 +35,7 @@ final class Tunnel extends ChannelInboundHandlerAdapter {
         ChannelPipeline backendPipeline = backend.pipeline();
         backendPipeline.addLast("tunnel", new Tunnel(client));
         backendPipeline.remove(BackendConnection.class);
-        backendPipeline.remove("http");
+        backendPipeline.remove(BackendConnection.DECODER);
         client.config().setAutoRead(true);
         backend.config().setAutoRead(true);
     }

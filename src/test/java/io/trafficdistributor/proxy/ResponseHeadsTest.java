@@ -51,6 +51,17 @@ class ResponseHeadsTest {
     }
 
     @Test
+    void a204HasNoLengthAndA205ALengthOfZero() {
+        HttpHeaders noContent = headers("Content-Length", "7");
+        assertEquals(ResponseHeads.Framing.NONE, ResponseHeads.rewrite(noContent, 204, false, false));
+        assertNull(noContent.get("content-length"));
+        HttpHeaders reset = headers("Transfer-Encoding", "chunked");
+        assertEquals(ResponseHeads.Framing.NONE, ResponseHeads.rewrite(reset, 205, false, false));
+        assertEquals("0", reset.get("content-length"));
+        assertNull(reset.get("transfer-encoding"));
+    }
+
+    @Test
     void hopByHopAndConnectionListedHeadersAreDroppedAndADateAdded() {
         HttpHeaders out = headers("Connection", "close, X-Internal", "Keep-Alive", "timeout=5", "X-Internal", "1",
                 "Proxy-Authenticate", "Basic", "Content-Length", "0", "X-Kept", "k");
