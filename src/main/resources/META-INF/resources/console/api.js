@@ -74,6 +74,6 @@ export const api = {
   replace: (name, document, version) => call('PUT', path(name), { body: document, version }),
   patch: (name, patch, version) => call('PATCH', path(name), { body: patch, version, contentType: 'application/merge-patch+json' }),
   remove: (name, version) => call('DELETE', path(name), { version }),
-  revisions: name => call('GET', path(name) + '/revisions?limit=20'),
+  revisions: (name, limit, offset) => call('GET', `${path(name)}/revisions?${new URLSearchParams({ limit, offset })}`),
   rollback: (name, revision, version) => call('POST', path(name) + '/rollback', { body: { version: revision }, version }),
 };

@@ -1,12 +1,13 @@
 // One distributor: live health, shares and active backend (polled every 2 s), the traffic-ratio slider, swap,
 // enable/disable, routing method, requests per second, health transitions, and revisions when the API has them.
 import { api } from './api.js';
-import { h, message } from './dom.js';
+import { h, message, formatNumber } from './dom.js';
 import { trafficChart } from './chart.js';
 import { shares, percentOfFirst, weightsFor, withWeights, swapped } from './ratio.js';
 
 const POLL_MILLIS = 2000;
 const ROUTINGS = ['ROUND_ROBIN', 'STICKY_SESSIONS', 'FAILOVER'];
+const REVISIONS_PAGE = 20;
 
 export function detailView(root, name) {
   let doc = null;
@@ -14,6 +15,7 @@ export function detailView(root, name) {
   let draft = null; // weights being edited, not saved yet
   let timer = null;
   let gone = false;
+  let revisionsOffset = 0; // the page of the history shown, newest first
 
   const notice = h('div', { id: 'notice' });
   const header = h('div', { class: 'title-row' });
@@ -43,6 +45,7 @@ export function detailView(root, name) {
     backends.replaceChildren(h('h2', { id: 'backends-title' }, 'Backends'), h('p', { class: 'state', role: 'status' }, 'Loading live state…'));
     chart.replaceChildren(h('h2', { id: 'chart-title' }, 'Requests per second'), h('p', { class: 'state' }, 'Loading…'));
     transitions.replaceChildren(h('h2', { id: 'transitions-title' }, 'Health transitions'), h('p', { class: 'state' }, 'Loading…'));
+    revisionsOffset = 0;
     loadRevisions();
     poll();
   }
@@ -144,6 +147,7 @@ export function detailView(root, name) {
       draft = null;
       renderDocument();
       notice.replaceChildren(message('ok', `${done} Now version ${version}.`));
+      revisionsOffset = 0; // the newest page, where this write now is
       loadRevisions();
       poll();
     } catch (error) {
@@ -202,27 +206,47 @@ export function detailView(root, name) {
           h('strong', {}, t.backend), ` ${t.from} → ${t.to}`, h('span', { class: 'reason' }, ` (${t.reason})`)))));
   }
 
-  /** Revisions (DESIGN §8) when this service has them: a 404 for the list means it does not, and the panel stays hidden. */
+  /**
+   * Revisions (DESIGN §8) when this service has them, newest first, a page at a time: a 404 for the list means it
+   * does not, and the panel stays hidden. A rollback sends If-Match with the version this page read, as every write.
+   */
   async function loadRevisions() {
     let page;
     try {
-      ({ data: page } = await api.revisions(name));
+      ({ data: page } = await api.revisions(name, REVISIONS_PAGE, revisionsOffset));
     } catch (error) {
       revisions.hidden = true;
       return;
     }
+    if (gone) return;
     revisions.hidden = false;
-    revisions.replaceChildren(h('h2', { id: 'revisions-title' }, 'Revisions'),
-      page.items.length === 0 ? h('p', { class: 'state empty' }, 'No earlier versions.')
-        : h('table', { class: 'revisions' },
-          h('thead', {}, h('tr', {}, ['Version', 'Changed', 'Change', ''].map(t => h('th', { scope: 'col' }, t)))),
-          h('tbody', {}, page.items.map(r => h('tr', {},
-            h('td', {}, String(r.version)),
-            h('td', {}, new Date(r.changedAt).toLocaleString()),
-            h('td', {}, r.change),
-            h('td', {}, r.version === version ? 'current' : h('button', { type: 'button',
-              onclick: () => write(() => api.rollback(name, r.version, version), `Rolled back to version ${r.version}.`) },
-            `Roll back to ${r.version}`)))))));
+    const title = h('h2', { id: 'revisions-title' }, 'Revisions');
+    if (page.items.length === 0 && revisionsOffset > 0) {
+      revisionsOffset = 0; // the history got shorter (td.revisions.keep): back to the newest
+      loadRevisions();
+      return;
+    }
+    if (page.items.length === 0) {
+      revisions.replaceChildren(title, h('p', { class: 'state empty' }, 'No earlier versions.'));
+      return;
+    }
+    const last = page.offset + page.items.length;
+    const turn = offset => { revisionsOffset = offset; loadRevisions(); };
+    revisions.replaceChildren(h('div', {}, title,
+      h('table', { class: 'revisions' },
+        h('thead', {}, h('tr', {}, ['Version', 'Changed', 'Change', 'Backends', ''].map(t => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, page.items.map(r => h('tr', { 'data-version': r.version, class: r.version === version ? 'active' : null },
+          h('td', { class: 'version' }, String(r.version)),
+          h('td', {}, h('time', { datetime: r.changedAt }, new Date(r.changedAt).toLocaleString())),
+          h('td', { class: 'change' }, r.change),
+          h('td', { class: 'weights' }, r.document.backends.map(b => `${b.name} ${b.weight}`).join(' · ')),
+          h('td', {}, r.version === version ? 'current' : h('button', { type: 'button',
+            onclick: () => write(() => api.rollback(name, r.version, version), `Rolled back to version ${r.version}.`) },
+          `Roll back to ${r.version}`)))))),
+      page.total > page.items.length ? h('div', { class: 'pager' },
+        h('button', { type: 'button', disabled: page.offset === 0, onclick: () => turn(Math.max(0, page.offset - REVISIONS_PAGE)) }, '← Newer'),
+        h('span', { class: 'count' }, `${formatNumber(page.offset + 1)}–${formatNumber(last)} of ${formatNumber(page.total)}`),
+        h('button', { type: 'button', disabled: last >= page.total, onclick: () => turn(last) }, 'Older →')) : null));
   }
 
   load();

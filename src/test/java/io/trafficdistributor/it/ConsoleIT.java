@@ -148,11 +148,16 @@ class ConsoleIT {
         return weights;
     }
 
-    /** Who answered {@code n} consecutive requests through the proxy: [blue, green]. */
+    /** Who answered {@code n} consecutive requests for shop through the proxy: [blue, green]. */
     static int[] answers(int n) throws Exception {
+        return answers("shop.test", n);
+    }
+
+    /** Who answered {@code n} consecutive requests for {@code host} through the proxy: [blue, green]. */
+    static int[] answers(String host, int n) throws Exception {
         int[] counts = new int[2];
         for (int i = 0; i < n; i++) {
-            HttpResponse<String> response = service.proxy("shop.test", "/");
+            HttpResponse<String> response = service.proxy(host, "/");
             assertEquals(200, response.statusCode(), response.body());
             counts[response.body().equals("blue") ? 0 : 1]++;
         }
@@ -381,5 +386,86 @@ class ConsoleIT {
             counts[body.equals("blue") ? 0 : body.equals("green") ? 1 : 2]++;
         }
         assertEquals(List.of(6, 2, 0), List.of(counts[0], counts[1], counts[2]));
+    }
+
+    /** Sets the weights of undo's blue and green with a PUT, as someone using the API would; answers the new version. */
+    static long putUndoWeights(int blueWeight, int greenWeight) throws Exception {
+        HttpResponse<String> put = service.admin("PUT", "/api/v1/distributors/undo", """
+                {"hostnames":["undo.test"],"backends":[
+                  {"name":"blue","url":"%s","weight":%d},{"name":"green","url":"%s","weight":%d}]}"""
+                .formatted(blue.url(), blueWeight, green.url(), greenWeight));
+        assertEquals(200, put.statusCode(), put.body());
+        return Long.parseLong(put.headers().firstValue("ETag").orElseThrow().replace("\"", ""));
+    }
+
+    /** The newest entry of undo's history as the API lists it: "version change". */
+    static String newestRevision() throws Exception {
+        HttpResponse<String> page = service.admin("GET", "/api/v1/distributors/undo/revisions?limit=1", null);
+        assertEquals(200, page.statusCode(), page.body());
+        Matcher newest = Pattern.compile("\\{\"version\":(\\d+),\"changedAt\":\"[^\"]+\",\"change\":\"(\\w+)\"")
+                .matcher(page.body());
+        assertTrue(newest.find(), page.body());
+        return newest.group(1) + " " + newest.group(2);
+    }
+
+    @Test
+    @Order(10)
+    void rollsBackToAnEarlierRevisionFromTheHistoryAndTheProxyFollows() throws Exception {
+        service.create("""
+                {"name":"undo","hostnames":["undo.test"],"backends":[
+                  {"name":"blue","url":"%s","weight":50},{"name":"green","url":"%s","weight":50}]}"""
+                .formatted(blue.url(), green.url()));
+        long created = Long.parseLong(newestRevision().split(" ")[0]);
+        long eighty = putUndoWeights(80, 20);
+        long twenty = putUndoWeights(20, 80);
+        browser.get(console("#/"));
+        visible(By.id("search"));
+        browser.get(console("#/d/undo"));
+
+        // Newest first, each with its kind and weights; the newest is the current version.
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("table.revisions tbody tr"), 3));
+        List<String> rows = browser.findElements(By.cssSelector("table.revisions tbody tr")).stream()
+                .map(row -> row.findElement(By.className("version")).getText() + " "
+                        + row.findElement(By.className("change")).getText() + " "
+                        + row.findElement(By.className("weights")).getText())
+                .toList();
+        assertEquals(List.of(twenty + " UPDATE blue 20 · green 80", eighty + " UPDATE blue 80 · green 20",
+                created + " CREATE blue 50 · green 50"), rows);
+        assertEquals("current", browser.findElement(By.cssSelector("table.revisions tr[data-version='" + twenty + "'] td:last-child")).getText());
+
+        // Back to 80/20 with the keyboard: a new version, recorded as ROLLBACK, and the proxy routes by it.
+        browser.findElement(By.cssSelector("tr[data-version='" + eighty + "'] button")).sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".message.ok"),
+                "Rolled back to version " + eighty + ". Now version " + (twenty + 1) + "."));
+        assertEquals(List.of(80, 20), weights("undo"));
+        assertEquals((twenty + 1) + " ROLLBACK", newestRevision());
+        int[] counts = answers("undo.test", 10);
+        assertEquals(8, counts[0], "blue");
+        assertEquals(2, counts[1], "green");
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("table.revisions tbody tr:first-child .change"), "ROLLBACK"));
+        assertEquals(4, browser.findElements(By.cssSelector("table.revisions tbody tr")).size());
+        WebElement panel = browser.findElement(By.cssSelector("section[aria-labelledby=revisions-title]"));
+        browser.executeScript("arguments[0].scrollIntoView()", panel);
+        Files.copy(panel.getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOTS.resolve("revisions.png"),
+                StandardCopyOption.REPLACE_EXISTING);
+
+        // Someone else changes it meanwhile: a rollback from this page is refused and overwrites nothing.
+        long other = putUndoWeights(60, 40);
+        browser.findElement(By.cssSelector("tr[data-version='" + created + "'] button")).click();
+        WebElement conflict = visible(By.cssSelector(".message.conflict"));
+        assertTrue(conflict.getText().startsWith("Changed by someone else — reload"), conflict.getText());
+        assertEquals(List.of(60, 40), weights("undo"), "the other change stands");
+        assertEquals(other + " UPDATE", newestRevision(), "no rollback recorded");
+
+        // A longer history comes a page (20) at a time: the oldest, the CREATE, is on the next page.
+        for (int i = 0; i < 16; i++) {
+            putUndoWeights(i % 2 == 0 ? 40 : 60, i % 2 == 0 ? 60 : 40);
+        }
+        browser.findElement(By.id("reload")).click();
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#revisions-title + table + .pager .count"), "1–20 of 21"));
+        browser.findElement(By.xpath("//section[@aria-labelledby='revisions-title']//button[text()='Older →']")).click();
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#revisions-title + table + .pager .count"), "21–21 of 21"));
+        assertEquals(created + " CREATE", browser.findElement(By.cssSelector("table.revisions tbody tr .version")).getText()
+                + " " + browser.findElement(By.cssSelector("table.revisions tbody tr .change")).getText());
     }
 }
