@@ -3,7 +3,6 @@ package io.trafficdistributor.service;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -125,7 +124,7 @@ public class CertificateService {
         entity.id = UUID.randomUUID();
         entity.name = name;
         entity.source = CertificateSource.UPLOADED;
-        entity.createdAt = now();
+        entity.createdAt = StoredTime.now();
         write(entity, upload, parsed);
         try {
             entity.persist();
@@ -204,7 +203,7 @@ public class CertificateService {
             entity.id = UUID.randomUUID();
             entity.name = name;
             entity.source = CertificateSource.ACME;
-            entity.createdAt = now();
+            entity.createdAt = StoredTime.now();
             write(entity, upload, parsed);
             entity.persist();
         } else if (entity.source != CertificateSource.ACME) {
@@ -262,7 +261,7 @@ public class CertificateService {
         entity.notBefore = parsed.notBefore().atOffset(ZoneOffset.UTC);
         entity.notAfter = parsed.notAfter().atOffset(ZoneOffset.UTC);
         entity.fingerprintSha256 = parsed.fingerprintSha256();
-        entity.updatedAt = now();
+        entity.updatedAt = StoredTime.now();
     }
 
     private CertificateDocument announce(Certificate entity, CertificateUpload upload) {
@@ -285,7 +284,4 @@ public class CertificateService {
                 e.source, null, e.version, e.createdAt, e.updatedAt);
     }
 
-    private static OffsetDateTime now() {
-        return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
-    }
 }

@@ -1,8 +1,6 @@
 package io.trafficdistributor.service;
 
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -160,7 +158,7 @@ public class DistributorService {
     public DistributorDocument create(DistributorDocument request) {
         DistributorDocument document = validate(request);
         checkConflicts(document.name(), document.hostnames(), true);
-        OffsetDateTime now = now();
+        OffsetDateTime now = StoredTime.now();
         DistributorDocument created = new DistributorDocument(document.name(), document.hostnames(), document.routing(),
                 document.enabled(), document.backends(), document.stickySession(), document.healthCheck(),
                 document.timeouts(), document.passHostHeader(), document.slowStartSeconds(), document.tls(), UUID.randomUUID(), 0L, now, now);
@@ -360,7 +358,7 @@ public class DistributorService {
         }
         checkConflicts(entity.name, document.hostnames(), false);
         apply(document, entity);
-        entity.updatedAt = now();
+        entity.updatedAt = StoredTime.now();
         try {
             entityManager.flush();
         } catch (OptimisticLockException e) {
@@ -463,8 +461,4 @@ public class DistributorService {
                 e.id, e.version, e.createdAt, e.updatedAt);
     }
 
-    private static OffsetDateTime now() {
-        // PostgreSQL keeps microseconds: store what we return, so a read gives back the same instant.
-        return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
-    }
 }

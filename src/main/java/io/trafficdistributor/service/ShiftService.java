@@ -2,8 +2,6 @@ package io.trafficdistributor.service;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +53,7 @@ public class ShiftService {
         }
         int steps = request.steps() == null ? Math.min(DEFAULT_STEPS, request.durationSeconds()) : request.steps();
         ShiftPlan plan = new ShiftPlan(from, request.weights(), steps, Duration.ofSeconds(request.durationSeconds()));
-        OffsetDateTime now = now();
+        OffsetDateTime now = StoredTime.now();
         Shift started = new Shift(ShiftState.RUNNING, new LinkedHashMap<>(request.weights()), from,
                 request.durationSeconds(), steps, 0, Boolean.TRUE.equals(request.abortOnDown()), now,
                 now.plus(plan.interval()), null, null);
@@ -137,7 +135,7 @@ public class ShiftService {
         if (row.shift().state() != ShiftState.RUNNING) {
             return row.shift();
         }
-        Shift stopped = row.shift().ended(ShiftState.STOPPED, now(), "stopped through the API after step "
+        Shift stopped = row.shift().ended(ShiftState.STOPPED, StoredTime.now(), "stopped through the API after step "
                 + row.shift().step() + " of " + row.shift().steps());
         store(row, stopped, row.lastVersion());
         LOG.infof("Shift of distributor '%s' stopped through the API after step %d of %d", name, row.shift().step(),
@@ -171,7 +169,7 @@ public class ShiftService {
         Map<String, Integer> weights = shift.plan().weightsAt(done);
         DistributorDocument written = distributors.update(row.name(), OptionalLong.of(row.lastVersion()),
                 current -> withWeights(current, weights), ChangeKind.SHIFT);
-        OffsetDateTime now = now();
+        OffsetDateTime now = StoredTime.now();
         OffsetDateTime next = shift.nextStepAt().plus(shift.plan().interval());
         if (next.isBefore(now)) {
             next = now.plus(shift.plan().interval()); // late (a restart, a takeover): keep the spacing from here
@@ -194,7 +192,7 @@ public class ShiftService {
         Shift shift = row.shift();
         DistributorDocument written = distributors.update(row.name(), OptionalLong.of(row.lastVersion()),
                 current -> withWeights(current, shift.startWeights()), ChangeKind.SHIFT);
-        store(row, shift.ended(ShiftState.ABORTED, now(), why + "; the starting weights were restored"), written.version());
+        store(row, shift.ended(ShiftState.ABORTED, StoredTime.now(), why + "; the starting weights were restored"), written.version());
         LOG.warnf("Shift of distributor '%s' aborted after step %d of %d: %s; starting weights %s restored (version %d)",
                 row.name(), shift.step(), shift.steps(), why, shift.startWeights(), written.version());
     }
@@ -230,7 +228,7 @@ public class ShiftService {
     }
 
     private void end(StoredShift row, String why) {
-        store(row, row.shift().ended(ShiftState.CANCELLED, now(), why + "; the weights stay as they are"), row.lastVersion());
+        store(row, row.shift().ended(ShiftState.CANCELLED, StoredTime.now(), why + "; the weights stay as they are"), row.lastVersion());
         LOG.warnf("Shift of distributor '%s' cancelled after step %d of %d: %s", row.name(), row.shift().step(),
                 row.shift().steps(), why);
     }
@@ -250,7 +248,4 @@ public class ShiftService {
         return entityManager.unwrap(Session.class);
     }
 
-    private static OffsetDateTime now() {
-        return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
-    }
 }
