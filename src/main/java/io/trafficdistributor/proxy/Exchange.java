@@ -8,7 +8,6 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
@@ -367,14 +366,7 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
 
     /** A part of the request body, framed as its head told the backend: as it is, or as a chunk (and the last one). */
     private void writeBody(Channel backendChannel, ByteBuf part, boolean last) {
-        if (!chunkedToBackend) {
-            backendChannel.write(part);
-            return;
-        }
-        Http1Writer.writeChunk(backendChannel, backendChannel.alloc(), part);
-        if (last) {
-            backendChannel.write(Http1Writer.lastChunk(backendChannel.alloc(), trailers));
-        }
+        Http1Writer.writeBody(backendChannel, backendChannel.alloc(), part, chunkedToBackend, last ? trailers : null);
     }
 
     private static String backendAuthority(CompiledBackend backend) {
@@ -505,24 +497,13 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
 
     /** A part of the response body to an HTTP/1.1 or 1.0 client, framed as the head written to it said. */
     private void relayHttp1(HttpContent content, boolean last) {
-        ChannelOutboundInvoker out = client.http1Out();
         ByteBuf data = content.content();
-        switch (framing) {
-            case NONE -> data.release(); // HEAD, 204, 304: whatever came is not the client's
-            case CHUNKED -> {
-                Http1Writer.writeChunk(out, clientChannel.alloc(), data);
-                if (last) {
-                    out.write(Http1Writer.lastChunk(clientChannel.alloc(), ((LastHttpContent) content).trailingHeaders()));
-                }
-            }
-            default -> {
-                if (data.isReadable()) {
-                    out.write(data);
-                } else {
-                    data.release();
-                }
-            }
+        if (framing == ResponseHeads.Framing.NONE) {
+            data.release(); // HEAD, 204, 304: whatever came is not the client's
+            return;
         }
+        Http1Writer.writeBody(client.http1Out(), clientChannel.alloc(), data, framing == ResponseHeads.Framing.CHUNKED,
+                last ? ((LastHttpContent) content).trailingHeaders() : null);
     }
 
     @Override

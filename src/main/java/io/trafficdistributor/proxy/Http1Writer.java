@@ -78,6 +78,26 @@ final class Http1Writer {
         return end.headers(trailers).crlf().toBuffer(alloc);
     }
 
+    /**
+     * Writes a part of a body framed as its head said: as it is, or as one chunk; {@code trailers}, given with the
+     * last part only, end a chunked body with the last chunk and them. An empty part writes nothing and is released.
+     */
+    static void writeBody(ChannelOutboundInvoker out, ByteBufAllocator alloc, ByteBuf data, boolean chunked,
+            HttpHeaders trailers) {
+        if (!chunked) {
+            if (data.isReadable()) {
+                out.write(data);
+            } else {
+                data.release();
+            }
+            return;
+        }
+        writeChunk(out, alloc, data);
+        if (trailers != null) {
+            out.write(lastChunk(alloc, trailers));
+        }
+    }
+
     /** Writes one chunk of a chunked body (nothing for an empty part, which is released: size 0 would end the body). */
     static void writeChunk(ChannelOutboundInvoker out, ByteBufAllocator alloc, ByteBuf data) {
         if (!data.isReadable()) {
