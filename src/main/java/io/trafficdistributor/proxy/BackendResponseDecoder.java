@@ -25,7 +25,8 @@ final class BackendResponseDecoder extends HttpResponseDecoder {
                 .setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(64 * 1024)
                 .setMaxChunkSize(64 * 1024)
-                .setValidateHeaders(false));
+                .setValidateHeaders(false)
+                .setHeadersFactory(new FlatHeaders.Factory(false)));
     }
 
     /** Before a request is sent: what its response will be read as. */

@@ -57,7 +57,8 @@ final class RequestDecoder extends HttpRequestDecoder {
                 .setMaxChunkSize(64 * 1024)
                 .setStrictLineParsing(true)
                 .setAllowDuplicateContentLengths(false)
-                .setValidateHeaders(true));
+                .setValidateHeaders(true) // the trailers: Netty's headers, which also refuse framing fields there
+                .setHeadersFactory(new FlatHeaders.Factory(true)));
         this.headerTimeoutMillis = settings.headerTimeoutMillis();
         this.onHeaderTimeout = onHeaderTimeout;
         this.responding = responding;
