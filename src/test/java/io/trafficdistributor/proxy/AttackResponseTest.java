@@ -158,4 +158,52 @@ class AttackResponseTest {
             assertEquals("GET /huge HTTP/1.1", backend.lastRequest().startLine());
         }
     }
+
+    /**
+     * A backend that closes before its body is whole: the client must be able to tell, so the proxy passes on what
+     * came and closes (no last chunk, no keep-alive), whatever the backend's framing.
+     */
+    @Test
+    void aResponseCutShortByTheBackendIsCutShortForTheClient() {
+        String[][] cases = {
+                { "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhello", "hello" },
+                { "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", "hello" },
+                { "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel", "hel" } };
+        try (RawBackend backend = RawBackend.start("cutter")) {
+            distributor("atk-resp-cut", backend);
+            for (String[] c : cases) {
+                byte[] answer = c[0].getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                backend.behave((request, in, out) -> {
+                    out.write(answer);
+                    out.flush();
+                    return false; // and close
+                });
+                try (Client client = Client.open()) {
+                    client.send("GET /cut HTTP/1.1\r\nHost: atk-resp-cut.test\r\n\r\n");
+                    HttpHead head = client.readHead();
+                    assertTrue(head.startLine().startsWith("HTTP/1.1 200 "), head::text);
+                    java.io.ByteArrayOutputStream rest = new java.io.ByteArrayOutputStream();
+                    assertTrue(client.closedWithin(java.time.Duration.ofSeconds(5), rest),
+                            "the client's connection stayed open after a cut response: " + c[0]);
+                    String received = rest.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+                    assertEquals(c[1], head.chunked() ? dechunkedWithoutEnd(received) : received, c[0]);
+                }
+            }
+        }
+    }
+
+    /** The data of chunks that do not end (the proxy re-frames chunks as they arrive): no last chunk may be there. */
+    private static String dechunkedWithoutEnd(String chunks) {
+        StringBuilder data = new StringBuilder();
+        int at = 0;
+        while (at < chunks.length()) {
+            int lineEnd = chunks.indexOf("\r\n", at);
+            int size = Integer.parseInt(chunks.substring(at, lineEnd), 16);
+            assertTrue(size > 0, "a last chunk, so the cut response looks whole: " + chunks);
+            data.append(chunks, lineEnd + 2, lineEnd + 2 + size);
+            assertEquals("\r\n", chunks.substring(lineEnd + 2 + size, lineEnd + 4 + size), chunks);
+            at = lineEnd + 4 + size;
+        }
+        return data.toString();
+    }
 }
