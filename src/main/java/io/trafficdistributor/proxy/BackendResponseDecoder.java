@@ -19,6 +19,15 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
+import io.trafficdistributor.proxy.Http1Parsing.HeadSearch;
+import io.trafficdistributor.proxy.Http1Parsing.Malformed;
+
+import static io.trafficdistributor.proxy.Http1Parsing.LF;
+import static io.trafficdistributor.proxy.Http1Parsing.TOO_LARGE;
+import static io.trafficdistributor.proxy.Http1Parsing.contentEnd;
+import static io.trafficdistributor.proxy.Http1Parsing.headerLines;
+import static io.trafficdistributor.proxy.Http1Parsing.lineEnd;
+import static io.trafficdistributor.proxy.Http1Parsing.skipEmptyLines;
 
 /**
  * A backend connection's HTTP/1.x response reader, byte level: it finds the end of a head in the bytes read,
@@ -48,41 +57,15 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
     static final int MAX_CHUNK_LINE = 8 * 1024;
     static final int MAX_TRAILERS = 64 * 1024;
 
-    private static final byte CR = '\r';
-    private static final byte LF = '\n';
     private static final LastHttpContent EMPTY_LAST = LastHttpContent.EMPTY_LAST_CONTENT;
-    /** RFC 9110 §5.6.2 tchar. */
-    private static final boolean[] TOKEN = new boolean[256];
-
-    static {
-        for (char c = '0'; c <= '9'; c++) {
-            TOKEN[c] = true;
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            TOKEN[c] = true;
-            TOKEN[c - 'a' + 'A'] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TOKEN[c] = true;
-        }
-    }
-
     private enum State { HEAD, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, UPGRADED, BROKEN }
-
-    /** Why a head or body was refused. */
-    static final class MalformedResponse extends IllegalArgumentException {
-        MalformedResponse(String message) {
-            super(message);
-        }
-    }
 
     private State state = State.HEAD;
     /** Whether the response being read answers a HEAD request. */
     private boolean headRequest;
     /** Body bytes still due: of the Content-Length, or of the current chunk. */
     private long remaining;
-    /** How far the current head or trailer section was already searched, from the reader index: its unended line. */
-    private int searched;
+    private final HeadSearch search = new HeadSearch();
 
     /** Before a request is sent: what its response will be read as. */
     void expectResponseTo(boolean head) {
@@ -105,7 +88,7 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
                 }
                 case BROKEN -> in.skipBytes(in.readableBytes());
             }
-        } catch (MalformedResponse e) {
+        } catch (Malformed e) {
             boolean inHead = state == State.HEAD;
             state = State.BROKEN;
             in.skipBytes(in.readableBytes());
@@ -134,85 +117,38 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
     // ---- the head ---------------------------------------------------------------------------------------------
 
     private void head(ByteBuf in, List<Object> out) {
-        if (searched == 0) {
-            skipEmptyLines(in); // RFC 9112 §2.2: empty lines before a status line are ignored (a stray CRLF after a body)
+        skipEmptyLines(in);
+        int end = search.end(in, MAX_HEAD);
+        if (end == TOO_LARGE) {
+            throw new Malformed("The response head is too large.");
         }
-        int end = sectionEnd(in, MAX_HEAD, "The response head is too large.");
         if (end < 0) {
             return;
         }
-        int length = end - in.readerIndex();
-        byte[] head = new byte[length];
+        byte[] head = new byte[end - in.readerIndex()];
         in.readBytes(head);
-        searched = 0;
         parse(head, out);
     }
 
-    private static void skipEmptyLines(ByteBuf in) {
-        while (in.isReadable() && (in.getByte(in.readerIndex()) == CR || in.getByte(in.readerIndex()) == LF)) {
-            in.skipBytes(1);
-        }
-    }
-
-    /**
-     * The index just past the empty line that ends a head (or trailer) section starting at the reader index, or -1
-     * while it has not all arrived; refused when it is longer than {@code limit}.
-     */
-    private int sectionEnd(ByteBuf in, int limit, String tooLarge) {
-        int start = in.readerIndex();
-        int writer = in.writerIndex();
-        int lineStart = start + searched;
-        for (;;) {
-            int lf = in.indexOf(lineStart, Math.min(writer, start + limit), LF);
-            if (lf < 0) {
-                searched = lineStart - start;
-                if (writer - start >= limit) {
-                    throw new MalformedResponse(tooLarge);
-                }
-                return -1;
-            }
-            if (lf == lineStart || (lf == lineStart + 1 && in.getByte(lineStart) == CR)) {
-                return lf + 1;
-            }
-            lineStart = lf + 1;
-        }
-    }
-
     private void parse(byte[] head, List<Object> out) {
-        int lineEnd = lineEnd(head, 0);
-        int contentLine = lineEnd > 0 && head[lineEnd - 1] == CR ? lineEnd - 1 : lineEnd;
+        int lineEnd = lineEnd(head, 0, false);
+        int contentLine = contentEnd(head, 0, lineEnd);
         HttpVersion version = version(head, contentLine);
         int code = statusCode(head, contentLine);
         HttpResponseStatus status = status(code, head, 13, contentLine);
-        FlatHeaders headers = new FlatHeaders(false);
+        FlatHeaders headers = new FlatHeaders();
+        headerLines(head, lineEnd + 1, false, headers);
         long contentLength = -1;
         boolean transferCoded = false;
         boolean chunked = false;
-        for (int at = lineEnd + 1; at < head.length;) {
-            int end = lineEnd(head, at);
-            int stop = end > at && head[end - 1] == CR ? end - 1 : end;
-            if (stop == at) {
-                break; // the empty line
-            }
-            int colon = headerName(head, at, stop);
-            AsciiString name = new AsciiString(head, at, colon - at, false);
-            int valueStart = colon + 1;
-            while (valueStart < stop && (head[valueStart] == ' ' || head[valueStart] == '\t')) {
-                valueStart++;
-            }
-            int valueEnd = stop;
-            while (valueEnd > valueStart && (head[valueEnd - 1] == ' ' || head[valueEnd - 1] == '\t')) {
-                valueEnd--;
-            }
-            AsciiString value = new AsciiString(head, valueStart, valueEnd - valueStart, false);
-            if (name.contentEqualsIgnoreCase(HttpHeaderNames.CONTENT_LENGTH)) {
-                contentLength = contentLength(value, contentLength);
-            } else if (name.contentEqualsIgnoreCase(HttpHeaderNames.TRANSFER_ENCODING)) {
+        for (int i = 0; i < headers.size(); i++) {
+            CharSequence name = headers.name(i);
+            if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH)) {
+                contentLength = contentLength((AsciiString) headers.value(i), contentLength);
+            } else if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)) {
                 transferCoded = true;
-                chunked = lastCodingIsChunked(value, chunked);
+                chunked = lastCodingIsChunked((AsciiString) headers.value(i), chunked);
             }
-            headers.add(name, value);
-            at = end + 1;
         }
         out.add(new DefaultHttpResponse(version, status, headers));
         if (code == 101) {
@@ -232,27 +168,11 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
         }
     }
 
-    /** The index of the LF that ends the line starting at {@code from} (the head always ends in one). */
-    private static int lineEnd(byte[] head, int from) {
-        for (int i = from;; i++) {
-            byte b = head[i];
-            if (b == LF) {
-                return i;
-            }
-            if (b == CR && head[i + 1] != LF) {
-                throw new MalformedResponse("A CR not followed by LF in the response head.");
-            }
-            if (b == 0) {
-                throw new MalformedResponse("A NUL in the response head.");
-            }
-        }
-    }
-
     private static HttpVersion version(byte[] head, int end) {
         // "HTTP/1.x NNN"
         if (end < 12 || head[0] != 'H' || head[1] != 'T' || head[2] != 'T' || head[3] != 'P' || head[4] != '/'
                 || head[5] != '1' || head[6] != '.' || head[8] != ' ') {
-            throw new MalformedResponse("The response's status line is not HTTP/1.x.");
+            throw new Malformed("The response's status line is not HTTP/1.x.");
         }
         if (head[7] == '1') {
             return HttpVersion.HTTP_1_1;
@@ -260,7 +180,7 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
         if (head[7] == '0') {
             return HttpVersion.HTTP_1_0;
         }
-        throw new MalformedResponse("The response's status line is not HTTP/1.x.");
+        throw new Malformed("The response's status line is not HTTP/1.x.");
     }
 
     private static int statusCode(byte[] head, int end) {
@@ -268,12 +188,12 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
         for (int i = 9; i < 12; i++) {
             int digit = head[i] - '0';
             if (digit < 0 || digit > 9) {
-                throw new MalformedResponse("The response's status code is not three digits.");
+                throw new Malformed("The response's status code is not three digits.");
             }
             code = code * 10 + digit;
         }
         if (code < 100 || (end > 12 && head[12] != ' ')) {
-            throw new MalformedResponse("The response's status code is not three digits.");
+            throw new Malformed("The response's status code is not three digits.");
         }
         return code;
     }
@@ -290,21 +210,6 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
         return same ? known : new HttpResponseStatus(code, new String(head, reasonStart, length, StandardCharsets.ISO_8859_1));
     }
 
-    /** The index of the colon that ends the header name of the line [at, stop). */
-    private static int headerName(byte[] head, int at, int stop) {
-        if (head[at] == ' ' || head[at] == '\t') {
-            throw new MalformedResponse("A folded header line in the response (obs-fold).");
-        }
-        int i = at;
-        while (i < stop && TOKEN[head[i] & 0xff]) {
-            i++;
-        }
-        if (i == at || i == stop || head[i] != ':') {
-            throw new MalformedResponse("A response header line without a token name right before a colon.");
-        }
-        return i;
-    }
-
     /** A Content-Length's value (digits, or a list of the same digits), equal to any before it. */
     private static long contentLength(AsciiString value, long before) {
         long length = -1;
@@ -315,13 +220,13 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
             int digits = 0;
             while (i < n && value.byteAt(i) >= '0' && value.byteAt(i) <= '9') {
                 if (element > (Long.MAX_VALUE - 9) / 10) {
-                    throw new MalformedResponse("The response's Content-Length is too large.");
+                    throw new Malformed("The response's Content-Length is too large.");
                 }
                 element = element * 10 + (value.byteAt(i++) - '0');
                 digits++;
             }
             if (digits == 0 || (length >= 0 && element != length)) {
-                throw new MalformedResponse("The response has an invalid Content-Length.");
+                throw new Malformed("The response has an invalid Content-Length.");
             }
             length = element;
             while (i < n && (value.byteAt(i) == ' ' || value.byteAt(i) == '\t')) {
@@ -329,7 +234,7 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
             }
             if (i < n) {
                 if (value.byteAt(i) != ',') {
-                    throw new MalformedResponse("The response has an invalid Content-Length.");
+                    throw new Malformed("The response has an invalid Content-Length.");
                 }
                 i++;
                 while (i < n && (value.byteAt(i) == ' ' || value.byteAt(i) == '\t')) {
@@ -338,7 +243,7 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
             }
         }
         if (length < 0 || (before >= 0 && before != length)) {
-            throw new MalformedResponse("The response has an invalid or differing Content-Length.");
+            throw new Malformed("The response has an invalid or differing Content-Length.");
         }
         return length;
     }
@@ -381,38 +286,11 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
         int lf = in.indexOf(start, Math.min(in.writerIndex(), start + MAX_CHUNK_LINE), LF);
         if (lf < 0) {
             if (in.readableBytes() >= MAX_CHUNK_LINE) {
-                throw new MalformedResponse("A chunk size line is too long.");
+                throw new Malformed("A chunk size line is too long.");
             }
             return;
         }
-        int stop = lf > start && in.getByte(lf - 1) == CR ? lf - 1 : lf;
-        long size = 0;
-        int i = start;
-        for (; i < stop; i++) {
-            int digit = Character.digit(in.getByte(i), 16);
-            if (digit < 0) {
-                break;
-            }
-            if (size > (Long.MAX_VALUE >> 4)) {
-                throw new MalformedResponse("A chunk size is too large.");
-            }
-            size = (size << 4) + digit;
-        }
-        if (i == start) {
-            throw new MalformedResponse("A chunk size line without a size.");
-        }
-        while (i < stop && (in.getByte(i) == ' ' || in.getByte(i) == '\t')) {
-            i++;
-        }
-        if (i < stop && in.getByte(i) != ';') {
-            throw new MalformedResponse("A malformed chunk size line.");
-        }
-        for (; i < stop; i++) { // extensions are dropped: the proxy frames its own chunks
-            byte b = in.getByte(i);
-            if (b == CR || b == 0) {
-                throw new MalformedResponse("A malformed chunk extension.");
-            }
-        }
+        long size = Http1Parsing.chunkSize(in, lf, false);
         in.readerIndex(lf + 1);
         if (size == 0) {
             state = State.TRAILERS;
@@ -436,33 +314,19 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
     }
 
     private void chunkEnd(ByteBuf in) {
-        int readable = in.readableBytes();
-        if (readable == 0) {
-            return;
+        if (Http1Parsing.chunkEnd(in, false)) {
+            state = State.CHUNK_SIZE;
         }
-        byte first = in.getByte(in.readerIndex());
-        if (first == LF) {
-            in.skipBytes(1);
-        } else if (first == CR) {
-            if (readable < 2) {
-                return;
-            }
-            if (in.getByte(in.readerIndex() + 1) != LF) {
-                throw new MalformedResponse("A chunk's data is not followed by a line end.");
-            }
-            in.skipBytes(2);
-        } else {
-            throw new MalformedResponse("A chunk's data is not followed by a line end.");
-        }
-        state = State.CHUNK_SIZE;
     }
 
     private void trailers(ByteBuf in, List<Object> out) {
-        int end = sectionEnd(in, MAX_TRAILERS, "The response's trailer section is too large.");
+        int end = search.end(in, MAX_TRAILERS);
+        if (end == TOO_LARGE) {
+            throw new Malformed("The response's trailer section is too large.");
+        }
         if (end < 0) {
             return;
         }
-        searched = 0;
         state = State.HEAD;
         int length = end - in.readerIndex();
         if (length <= 2) {
@@ -472,26 +336,8 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
         }
         byte[] section = new byte[length];
         in.readBytes(section);
-        FlatHeaders trailers = new FlatHeaders(false);
-        for (int at = 0; at < section.length;) {
-            int lineEnd = lineEnd(section, at);
-            int stop = lineEnd > at && section[lineEnd - 1] == CR ? lineEnd - 1 : lineEnd;
-            if (stop == at) {
-                break;
-            }
-            int colon = headerName(section, at, stop);
-            int valueStart = colon + 1;
-            while (valueStart < stop && (section[valueStart] == ' ' || section[valueStart] == '\t')) {
-                valueStart++;
-            }
-            int valueEnd = stop;
-            while (valueEnd > valueStart && (section[valueEnd - 1] == ' ' || section[valueEnd - 1] == '\t')) {
-                valueEnd--;
-            }
-            trailers.add(new AsciiString(section, at, colon - at, false),
-                    new AsciiString(section, valueStart, valueEnd - valueStart, false));
-            at = lineEnd + 1;
-        }
+        FlatHeaders trailers = new FlatHeaders();
+        headerLines(section, 0, false, trailers);
         out.add(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers));
     }
 }

@@ -233,9 +233,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Client
             answerAndClose(414, "The request line is too long.");
         } else if (cause instanceof TooLongHttpHeaderException) {
             answerAndClose(431, "The request header fields are too large.");
-        } else if (cause instanceof FlatHeaders.InvalidHeader) {
+        } else if (cause instanceof Http1Parsing.Malformed malformed) {
             worker.metrics.malformedHead();
-            answerAndClose(400, "The request has a header name or value with a character that is not allowed.");
+            answerAndClose(400, malformed.getMessage()); // says what: the request line, a header line, a value
         } else if (cause instanceof RequestDecoder.FramingException framing) {
             worker.metrics.badFraming();
             answerAndClose(400, framing.getMessage());

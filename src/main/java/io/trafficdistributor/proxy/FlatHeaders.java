@@ -14,9 +14,7 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 
 import io.netty.handler.codec.DateFormatter;
-import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.util.AsciiString;
 
 /**
@@ -26,34 +24,17 @@ import io.netty.util.AsciiString;
  * large header sets and many lookups, measured about an eighth of the event loops' time for that (hashing every
  * name, an entry object each, and the values checked again on every {@code set}).
  * <p>
- * Netty's decoders build these through {@link Factory}: the client's request heads with every name checked to be
- * a token and every value to be field content (RFC 9110 §5.1, §5.5), as Netty's own headers check them, on
- * {@link #add}, the call by which a decoder fills a head. {@link #set} does not check: it is how the proxy puts
- * in values of its own (forwarded headers, Host, framing), built from checked input. Backend responses are not
- * checked (the decoder has split the head into lines, so no CR or LF is in a name or value).
+ * Nothing is checked here: the proxy's readers ({@link RequestDecoder}, {@link BackendResponseDecoder}) check
+ * names and values as they split a head into lines, and the values the proxy sets are its own, built from checked
+ * input.
  */
 final class FlatHeaders extends HttpHeaders {
 
-    /** Makes the heads of one decoder; {@code checked}: names and values added are checked. */
-    record Factory(boolean checked) implements HttpHeadersFactory {
-        @Override
-        public HttpHeaders newHeaders() {
-            return new FlatHeaders(checked);
-        }
-
-        @Override
-        public HttpHeaders newEmptyHeaders() {
-            return new FlatHeaders(checked);
-        }
-    }
-
-    private final boolean checked;
     private CharSequence[] names = new CharSequence[16];
     private CharSequence[] values = new CharSequence[16];
     private int size;
 
-    FlatHeaders(boolean checked) {
-        this.checked = checked;
+    FlatHeaders() {
     }
 
     // ---- reading ----------------------------------------------------------------------------------------------
@@ -251,11 +232,7 @@ final class FlatHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders add(CharSequence name, Object value) {
-        CharSequence text = text(value);
-        if (checked) {
-            check(name, text);
-        }
-        append(name, text);
+        append(name, text(value));
         return this;
     }
 
@@ -287,7 +264,7 @@ final class FlatHeaders extends HttpHeaders {
         return set((CharSequence) name, value);
     }
 
-    /** Replaces every value of the name with this one, in the place of the first (or at the end); not checked. */
+    /** Replaces every value of the name with this one, in the place of the first (or at the end). */
     @Override
     public HttpHeaders set(CharSequence name, Object value) {
         CharSequence text = text(value);
@@ -385,19 +362,4 @@ final class FlatHeaders extends HttpHeaders {
         return value.toString();
     }
 
-    private static void check(CharSequence name, CharSequence value) {
-        if (name.length() == 0 || HttpHeaderValidationUtil.validateToken(name) != -1) {
-            throw new InvalidHeader("A header name is not a token.");
-        }
-        if (HttpHeaderValidationUtil.validateValidHeaderValue(value) != -1) {
-            throw new InvalidHeader("A header value has a character not allowed in one.");
-        }
-    }
-
-    /** A name or value that {@link #add} refused; the decoder makes it the head's failure. */
-    static final class InvalidHeader extends IllegalArgumentException {
-        InvalidHeader(String message) {
-            super(message);
-        }
-    }
 }

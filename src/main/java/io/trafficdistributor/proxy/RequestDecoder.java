@@ -1,5 +1,12 @@
 package io.trafficdistributor.proxy;
 
+import static io.trafficdistributor.proxy.Http1Parsing.CR;
+import static io.trafficdistributor.proxy.Http1Parsing.LF;
+import static io.trafficdistributor.proxy.Http1Parsing.TOO_LARGE;
+import static io.trafficdistributor.proxy.Http1Parsing.headerLines;
+import static io.trafficdistributor.proxy.Http1Parsing.lineEnd;
+import static io.trafficdistributor.proxy.Http1Parsing.skipEmptyLines;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -9,35 +16,71 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.trafficdistributor.proxy.Http1Parsing.HeadSearch;
+import io.trafficdistributor.proxy.Http1Parsing.Malformed;
 
 /**
- * Netty's HTTP/1.1 request decoder (no aggregation: bodies pass as they arrive), stricter on framing, and with
- * a deadline for each request head:
+ * A client connection's HTTP/1.x request reader, byte level, strict on framing, with a deadline for each request
+ * head. It finds the end of a head in the bytes read, copies it once and splits it into a {@link FlatHeaders}
+ * whose names and values are views of that copy, then passes the body on as slices of what was read: the same
+ * {@code HttpRequest}, {@code HttpContent} and {@code LastHttpContent} Netty's {@code HttpRequestDecoder} made,
+ * at a fraction of its cost (it decoded every character into builders and strings, and checked them again).
  * <ul>
- * <li>a request with both {@code Content-Length} and {@code Transfer-Encoding}, where Netty would drop the
- * length and go on, or with a transfer coding other than chunked, is refused: a front proxy and a backend that
- * disagree on where a request ends is how requests are smuggled. Netty itself refuses differing
- * Content-Lengths, bare-LF line endings and malformed chunks; every such failure becomes a 400 with its reason
- * in {@link ClientHandler} and the decoder discards the rest of the connection's bytes;</li>
- * <li>when a request head has not fully arrived within the header timeout (counted from the connection's start,
+ * <li>Refused, as the head's failure ({@link ClientHandler} answers 400 with the reason and closes; nothing more is
+ * read from the connection): lines not ended by CRLF, a bare CR, a NUL; a method that is not a token; a request
+ * line not {@code method SP target SP HTTP/1.x}; a folded header line, a name that is not a token right before
+ * its colon, a value with a control character; more than one {@code Content-Length} or one that is not digits;
+ * both {@code Content-Length} and {@code Transfer-Encoding}, or a transfer coding other than chunked alone: a front
+ * proxy and a backend that disagree on where a request ends is how requests are smuggled. A request line longer
+ * than {@code td.proxy.max-request-line} is a 414 and a header section larger than
+ * {@code td.proxy.max-header-size} a 431.</li>
+ * <li>A chunked body whose size line is not hex digits (then extensions) ended by CRLF, is longer than the request
+ * line limit, or whose data is not followed by CRLF, and trailers with framing fields, end as a failed
+ * {@code HttpContent}: a 400, counted as bad framing.</li>
+ * <li>When a request head has not fully arrived within the header timeout (counted from the connection's start,
  * and from the first byte of each later request), the client gets 408 and the connection closes, so slow-drip
  * clients cannot hold connections.</li>
  * </ul>
  */
-final class RequestDecoder extends HttpRequestDecoder {
+final class RequestDecoder extends ByteToMessageDecoder {
 
+    private static final LastHttpContent EMPTY_LAST = LastHttpContent.EMPTY_LAST_CONTENT;
+
+    private enum State { HEAD, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, BROKEN }
+
+    /** Trailer fields that would change the framing or routing of a request already read (RFC 9110 §6.5.1). */
+    private static final AsciiString[] FORBIDDEN_TRAILERS = { HttpHeaderNames.CONTENT_LENGTH,
+            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.TRAILER, HttpHeaderNames.HOST,
+            HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.CONTENT_ENCODING, HttpHeaderNames.CONNECTION };
+
+    private final int maxRequestLine;
+    private final int maxHeaderSize;
     private final long headerTimeoutMillis;
     private final Runnable onHeaderTimeout;
     /** Whether a response is still being written on the connection (then a timeout just closes it). */
     private final BooleanSupplier responding;
+    private final HeadSearch search = new HeadSearch();
+    private State state = State.HEAD;
+    /** Body bytes still due: of the Content-Length, or of the current chunk. */
+    private long remaining;
     private ChannelHandlerContext context;
     private boolean awaitingHead = true;
     /** A request head is due: the connection is new, or the next request's first byte has arrived. */
@@ -51,14 +94,8 @@ final class RequestDecoder extends HttpRequestDecoder {
     private ScheduledFuture<?> headerTimer;
 
     RequestDecoder(ProxySettings settings, Runnable onHeaderTimeout, BooleanSupplier responding) {
-        super(new HttpDecoderConfig()
-                .setMaxInitialLineLength(settings.maxRequestLine())
-                .setMaxHeaderSize(settings.maxHeaderSize())
-                .setMaxChunkSize(64 * 1024)
-                .setStrictLineParsing(true)
-                .setAllowDuplicateContentLengths(false)
-                .setValidateHeaders(true) // the trailers: Netty's headers, which also refuse framing fields there
-                .setHeadersFactory(new FlatHeaders.Factory(true)));
+        this.maxRequestLine = settings.maxRequestLine();
+        this.maxHeaderSize = settings.maxHeaderSize();
         this.headerTimeoutMillis = settings.headerTimeoutMillis();
         this.onHeaderTimeout = onHeaderTimeout;
         this.responding = responding;
@@ -73,51 +110,262 @@ final class RequestDecoder extends HttpRequestDecoder {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-        super.handlerAdded(ctx);
         context = ctx;
         headDue(); // from the connection's start: a client that connects and sends nothing is cut too
     }
 
     @Override
-    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
-        throw new FramingException("A request must not have both Content-Length and Transfer-Encoding.");
-    }
-
-    @Override
-    protected boolean isContentAlwaysEmpty(HttpMessage message) {
-        // Asked once the head is parsed. Netty would take a body of any coding but chunked for no body, and parse
-        // its bytes as the next request (RFC 9112 §6.1: chunked must be the final coding, and the only one here).
-        String coding = message.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
-        if (coding != null && (!HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(coding.trim())
-                || message.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING).size() > 1)) {
-            throw new FramingException("Transfer-Encoding other than chunked is not accepted.");
-        }
-        return super.isContentAlwaysEmpty(message);
-    }
-
-    @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (awaitingHead && !headDue && in.isReadable()) {
             headDue(); // the first byte of the next request on a kept-alive connection
         }
-        int before = out.size();
-        super.decode(ctx, in, out);
-        for (int i = before; i < out.size(); i++) {
-            Object decoded = out.get(i);
-            if (decoded instanceof HttpRequest) {
-                awaitingHead = false;
-                headDue = false;
+        try {
+            switch (state) {
+                case HEAD -> head(in, out);
+                case FIXED -> fixed(in, out);
+                case CHUNK_SIZE -> chunkSize(in);
+                case CHUNK_DATA -> chunkData(in, out);
+                case CHUNK_END -> {
+                    if (Http1Parsing.chunkEnd(in, true)) {
+                        state = State.CHUNK_SIZE;
+                    }
+                }
+                case TRAILERS -> trailers(in, out);
+                case BROKEN -> in.skipBytes(in.readableBytes());
             }
-            if (decoded instanceof LastHttpContent) {
-                awaitingHead = true;
+        } catch (RuntimeException e) { // Malformed, FramingException, a too long line or head
+            boolean inHead = state == State.HEAD;
+            state = State.BROKEN;
+            in.skipBytes(in.readableBytes());
+            if (inHead) {
+                HttpRequest refused = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request",
+                        EmptyHttpHeaders.INSTANCE);
+                refused.setDecoderResult(DecoderResult.failure(e));
+                out.add(refused);
+            } else {
+                HttpContent broken = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, EmptyHttpHeaders.INSTANCE);
+                broken.setDecoderResult(DecoderResult.failure(e));
+                out.add(broken);
             }
         }
+    }
+
+    // ---- the head ---------------------------------------------------------------------------------------------
+
+    private void head(ByteBuf in, List<Object> out) {
+        skipEmptyLines(in); // RFC 9112 §2.2
+        int end = search.end(in, maxRequestLine + maxHeaderSize);
+        if (end == -1) {
+            int lineEnd = in.indexOf(in.readerIndex(), in.writerIndex(), LF);
+            if (lineEnd < 0 && in.readableBytes() > maxRequestLine) {
+                throw new TooLongHttpLineException("The request line is longer than " + maxRequestLine + " bytes.");
+            }
+            return;
+        }
+        if (end == TOO_LARGE) {
+            int lineEnd = in.indexOf(in.readerIndex(), in.writerIndex(), LF);
+            if (lineEnd < 0 || lineEnd - in.readerIndex() > maxRequestLine) {
+                throw new TooLongHttpLineException("The request line is longer than " + maxRequestLine + " bytes.");
+            }
+            throw new TooLongHttpHeaderException("The request header section is larger than " + maxHeaderSize + " bytes.");
+        }
+        byte[] head = new byte[end - in.readerIndex()];
+        in.readBytes(head);
+        int lineEnd = lineEnd(head, 0, true);
+        if (lineEnd > maxRequestLine) {
+            throw new TooLongHttpLineException("The request line is longer than " + maxRequestLine + " bytes.");
+        }
+        if (head.length - lineEnd - 1 > maxHeaderSize) {
+            throw new TooLongHttpHeaderException("The request header section is larger than " + maxHeaderSize + " bytes.");
+        }
+        int stop = lineEnd - 1; // before the CR
+        int methodEnd = 0;
+        while (methodEnd < stop && Http1Parsing.isToken(head[methodEnd])) {
+            methodEnd++;
+        }
+        int targetEnd = methodEnd + 1;
+        while (targetEnd < stop && head[targetEnd] != ' ') {
+            targetEnd++;
+        }
+        if (methodEnd == 0 || head[methodEnd] != ' ' || targetEnd == methodEnd + 1 || targetEnd != stop - 9) {
+            throw new Malformed("The request line is not: method, a space, target, a space, HTTP version.");
+        }
+        HttpMethod method = method(head, methodEnd);
+        String target = new String(head, methodEnd + 1, targetEnd - methodEnd - 1, StandardCharsets.ISO_8859_1);
+        HttpVersion version = version(head, targetEnd + 1);
+        FlatHeaders headers = new FlatHeaders();
+        headerLines(head, lineEnd + 1, true, headers);
+        long contentLength = -1;
+        int transferCodings = 0;
+        for (int i = 0; i < headers.size(); i++) {
+            CharSequence name = headers.name(i);
+            if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH)) {
+                if (contentLength >= 0) {
+                    throw new FramingException("The request has conflicting or invalid Content-Length headers.");
+                }
+                contentLength = contentLength(headers.value(i));
+            } else if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)) {
+                if (++transferCodings > 1 || !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(headers.value(i))) {
+                    throw new FramingException("Transfer-Encoding other than chunked is not accepted.");
+                }
+            }
+        }
+        if (transferCodings > 0 && contentLength >= 0) {
+            throw new FramingException("A request must not have both Content-Length and Transfer-Encoding.");
+        }
+        out.add(new DefaultHttpRequest(version, method, target, headers));
+        awaitingHead = false;
+        headDue = false;
+        if (transferCodings > 0) {
+            state = State.CHUNK_SIZE;
+        } else if (contentLength > 0) {
+            remaining = contentLength;
+            state = State.FIXED;
+        } else {
+            requestEnded(out, EMPTY_LAST);
+        }
+    }
+
+    private static HttpMethod method(byte[] head, int length) {
+        switch (length) {
+            case 3:
+                if (head[0] == 'G' && head[1] == 'E' && head[2] == 'T') {
+                    return HttpMethod.GET;
+                }
+                if (head[0] == 'P' && head[1] == 'U' && head[2] == 'T') {
+                    return HttpMethod.PUT;
+                }
+                break;
+            case 4:
+                if (head[0] == 'P' && head[1] == 'O' && head[2] == 'S' && head[3] == 'T') {
+                    return HttpMethod.POST;
+                }
+                if (head[0] == 'H' && head[1] == 'E' && head[2] == 'A' && head[3] == 'D') {
+                    return HttpMethod.HEAD;
+                }
+                break;
+            default:
+                break;
+        }
+        return HttpMethod.valueOf(new String(head, 0, length, StandardCharsets.US_ASCII)); // the others, or a new one
+    }
+
+    private static HttpVersion version(byte[] head, int at) {
+        if (head[at] == 'H' && head[at + 1] == 'T' && head[at + 2] == 'T' && head[at + 3] == 'P' && head[at + 4] == '/'
+                && head[at + 5] == '1' && head[at + 6] == '.') {
+            if (head[at + 7] == '1') {
+                return HttpVersion.HTTP_1_1;
+            }
+            if (head[at + 7] == '0') {
+                return HttpVersion.HTTP_1_0;
+            }
+        }
+        throw new Malformed("The request's HTTP version is not HTTP/1.1 or HTTP/1.0.");
+    }
+
+    /** A Content-Length: digits only (RFC 9110 §8.6), no list; one per request. */
+    private static long contentLength(CharSequence value) {
+        int n = value.length();
+        if (n == 0 || n > 18) {
+            throw new FramingException("The request has conflicting or invalid Content-Length headers.");
+        }
+        long length = 0;
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new FramingException("The request has conflicting or invalid Content-Length headers.");
+            }
+            length = length * 10 + (c - '0');
+        }
+        return length;
+    }
+
+    // ---- the body ---------------------------------------------------------------------------------------------
+
+    private void requestEnded(List<Object> out, LastHttpContent last) {
+        out.add(last);
+        awaitingHead = true;
+        state = State.HEAD;
+    }
+
+    private void fixed(ByteBuf in, List<Object> out) {
+        int readable = in.readableBytes();
+        if (readable == 0) {
+            return;
+        }
+        if (readable >= remaining) {
+            requestEnded(out, new DefaultLastHttpContent(in.readRetainedSlice((int) remaining), EmptyHttpHeaders.INSTANCE));
+        } else {
+            out.add(new DefaultHttpContent(in.readRetainedSlice(readable)));
+            remaining -= readable;
+        }
+    }
+
+    private void chunkSize(ByteBuf in) {
+        int start = in.readerIndex();
+        int lf = in.indexOf(start, Math.min(in.writerIndex(), start + maxRequestLine), LF);
+        if (lf < 0) {
+            if (in.readableBytes() >= maxRequestLine) {
+                throw new TooLongFrameException("A chunk size line is longer than " + maxRequestLine + " bytes.");
+            }
+            return;
+        }
+        long size = Http1Parsing.chunkSize(in, lf, true);
+        in.readerIndex(lf + 1);
+        if (size == 0) {
+            state = State.TRAILERS;
+        } else {
+            remaining = size;
+            state = State.CHUNK_DATA;
+        }
+    }
+
+    private void chunkData(ByteBuf in, List<Object> out) {
+        int readable = in.readableBytes();
+        if (readable == 0) {
+            return;
+        }
+        int n = (int) Math.min(readable, remaining);
+        out.add(new DefaultHttpContent(in.readRetainedSlice(n)));
+        remaining -= n;
+        if (remaining == 0) {
+            state = State.CHUNK_END;
+        }
+    }
+
+    private void trailers(ByteBuf in, List<Object> out) {
+        int end = search.end(in, maxHeaderSize);
+        if (end == TOO_LARGE) {
+            throw new Malformed("The request's trailer section is larger than " + maxHeaderSize + " bytes.");
+        }
+        if (end < 0) {
+            return;
+        }
+        int length = end - in.readerIndex();
+        if (length <= 2) {
+            byte first = in.getByte(in.readerIndex());
+            if (length == 1 || first != CR) {
+                throw new Malformed("The chunked body does not end in CRLF.");
+            }
+            in.skipBytes(length);
+            requestEnded(out, EMPTY_LAST); // no trailers: the usual end
+            return;
+        }
+        byte[] section = new byte[length];
+        in.readBytes(section);
+        FlatHeaders trailers = new FlatHeaders();
+        headerLines(section, 0, true, trailers);
+        for (AsciiString forbidden : FORBIDDEN_TRAILERS) {
+            if (trailers.contains(forbidden)) {
+                throw new Malformed("A trailer field that is not allowed in a trailer: " + forbidden + ".");
+            }
+        }
+        requestEnded(out, new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers));
     }
 
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
         cancelHeaderTimer();
-        super.handlerRemoved0(ctx);
     }
 
     @Override

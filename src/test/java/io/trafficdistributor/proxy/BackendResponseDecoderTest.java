@@ -181,7 +181,7 @@ class BackendResponseDecoderTest {
         for (String response : refused) {
             Read read = decode(response, false);
             assertTrue(read.head() != null && read.head().decoderResult().isFailure(), response);
-            assertInstanceOf(BackendResponseDecoder.MalformedResponse.class, read.head().decoderResult().cause(), response);
+            assertInstanceOf(Http1Parsing.Malformed.class, read.head().decoderResult().cause(), response);
             assertEquals("", read.body(), response);
         }
     }
