@@ -120,6 +120,12 @@ final class Http1Writer {
         }
 
         Scratch headers(HttpHeaders headers) {
+            if (headers instanceof FlatHeaders flat) { // the HTTP/1.x paths': by index, no entry objects
+                for (int i = 0, n = flat.size(); i < n; i++) {
+                    text(flat.name(i)).put((byte) ':').put((byte) ' ').text(flat.value(i)).crlf();
+                }
+                return this;
+            }
             Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
             while (all.hasNext()) {
                 Map.Entry<CharSequence, CharSequence> header = all.next();
