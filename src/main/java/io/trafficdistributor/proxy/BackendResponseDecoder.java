@@ -4,13 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -22,7 +20,6 @@ import io.netty.util.AsciiString;
 import io.trafficdistributor.proxy.Http1Parsing.HeadSearch;
 import io.trafficdistributor.proxy.Http1Parsing.Malformed;
 
-import static io.trafficdistributor.proxy.Http1Parsing.LF;
 import static io.trafficdistributor.proxy.Http1Parsing.TOO_LARGE;
 import static io.trafficdistributor.proxy.Http1Parsing.contentEnd;
 import static io.trafficdistributor.proxy.Http1Parsing.headerLines;
@@ -58,14 +55,13 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
     static final int MAX_TRAILERS = 64 * 1024;
 
     private static final LastHttpContent EMPTY_LAST = LastHttpContent.EMPTY_LAST_CONTENT;
-    private enum State { HEAD, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, UPGRADED, BROKEN }
+    private enum State { HEAD, BODY, UNTIL_CLOSE, UPGRADED, BROKEN }
 
     private State state = State.HEAD;
     /** Whether the response being read answers a HEAD request. */
     private boolean headRequest;
-    /** Body bytes still due: of the Content-Length, or of the current chunk. */
-    private long remaining;
     private final HeadSearch search = new HeadSearch();
+    private final Http1Body body = new Http1Body(false, MAX_CHUNK_LINE, MAX_TRAILERS);
 
     /** Before a request is sent: what its response will be read as. */
     void expectResponseTo(boolean head) {
@@ -77,18 +73,18 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
         try {
             switch (state) {
                 case HEAD -> head(in, out);
-                case FIXED -> fixed(in, out);
-                case CHUNK_SIZE -> chunkSize(in);
-                case CHUNK_DATA -> chunkData(in, out);
-                case CHUNK_END -> chunkEnd(in);
-                case TRAILERS -> trailers(in, out);
+                case BODY -> {
+                    if (body.read(in, out)) {
+                        state = State.HEAD;
+                    }
+                }
                 case UNTIL_CLOSE -> out.add(new DefaultHttpContent(in.readRetainedSlice(in.readableBytes())));
                 case UPGRADED -> {
                     // not ours: the tunnel that replaces this handler passes these bytes on
                 }
                 case BROKEN -> in.skipBytes(in.readableBytes());
             }
-        } catch (Malformed e) {
+        } catch (RuntimeException e) { // Malformed, or a too long chunk line
             boolean inHead = state == State.HEAD;
             state = State.BROKEN;
             in.skipBytes(in.readableBytes());
@@ -157,12 +153,17 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
             out.add(EMPTY_LAST); // 1xx: the final response follows, and a HEAD's is still a HEAD's
         } else if (transferCoded) {
             headers.remove(HttpHeaderNames.CONTENT_LENGTH); // RFC 9112 §6.3: Transfer-Encoding overrides it
-            state = chunked ? State.CHUNK_SIZE : State.UNTIL_CLOSE;
+            if (chunked) {
+                body.chunked();
+                state = State.BODY;
+            } else {
+                state = State.UNTIL_CLOSE;
+            }
         } else if (contentLength == 0) {
             out.add(EMPTY_LAST);
         } else if (contentLength > 0) {
-            remaining = contentLength;
-            state = State.FIXED;
+            body.length(contentLength);
+            state = State.BODY;
         } else {
             state = State.UNTIL_CLOSE;
         }
@@ -263,81 +264,5 @@ final class BackendResponseDecoder extends ByteToMessageDecoder {
             start--;
         }
         return value.subSequence(start, end, false).contentEqualsIgnoreCase(HttpHeaderValues.CHUNKED);
-    }
-
-    // ---- the body ---------------------------------------------------------------------------------------------
-
-    private void fixed(ByteBuf in, List<Object> out) {
-        int readable = in.readableBytes();
-        if (readable == 0) {
-            return;
-        }
-        if (readable >= remaining) {
-            out.add(new DefaultLastHttpContent(in.readRetainedSlice((int) remaining), EmptyHttpHeaders.INSTANCE));
-            state = State.HEAD;
-        } else {
-            out.add(new DefaultHttpContent(in.readRetainedSlice(readable)));
-            remaining -= readable;
-        }
-    }
-
-    private void chunkSize(ByteBuf in) {
-        int start = in.readerIndex();
-        int lf = in.indexOf(start, Math.min(in.writerIndex(), start + MAX_CHUNK_LINE), LF);
-        if (lf < 0) {
-            if (in.readableBytes() >= MAX_CHUNK_LINE) {
-                throw new Malformed("A chunk size line is too long.");
-            }
-            return;
-        }
-        long size = Http1Parsing.chunkSize(in, lf, false);
-        in.readerIndex(lf + 1);
-        if (size == 0) {
-            state = State.TRAILERS;
-        } else {
-            remaining = size;
-            state = State.CHUNK_DATA;
-        }
-    }
-
-    private void chunkData(ByteBuf in, List<Object> out) {
-        int readable = in.readableBytes();
-        if (readable == 0) {
-            return;
-        }
-        int n = (int) Math.min(readable, remaining);
-        out.add(new DefaultHttpContent(in.readRetainedSlice(n)));
-        remaining -= n;
-        if (remaining == 0) {
-            state = State.CHUNK_END;
-        }
-    }
-
-    private void chunkEnd(ByteBuf in) {
-        if (Http1Parsing.chunkEnd(in, false)) {
-            state = State.CHUNK_SIZE;
-        }
-    }
-
-    private void trailers(ByteBuf in, List<Object> out) {
-        int end = search.end(in, MAX_TRAILERS);
-        if (end == TOO_LARGE) {
-            throw new Malformed("The response's trailer section is too large.");
-        }
-        if (end < 0) {
-            return;
-        }
-        state = State.HEAD;
-        int length = end - in.readerIndex();
-        if (length <= 2) {
-            in.skipBytes(length);
-            out.add(EMPTY_LAST); // no trailers: the usual end
-            return;
-        }
-        byte[] section = new byte[length];
-        in.readBytes(section);
-        FlatHeaders trailers = new FlatHeaders();
-        headerLines(section, 0, false, trailers);
-        out.add(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers));
     }
 }

@@ -1,6 +1,5 @@
 package io.trafficdistributor.proxy;
 
-import static io.trafficdistributor.proxy.Http1Parsing.CR;
 import static io.trafficdistributor.proxy.Http1Parsing.LF;
 import static io.trafficdistributor.proxy.Http1Parsing.TOO_LARGE;
 import static io.trafficdistributor.proxy.Http1Parsing.headerLines;
@@ -18,8 +17,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -53,8 +50,8 @@ import io.trafficdistributor.proxy.Http1Parsing.Malformed;
  * than {@code td.proxy.max-request-line} is a 414 and a header section larger than
  * {@code td.proxy.max-header-size} a 431.</li>
  * <li>A chunked body whose size line is not hex digits (then extensions) ended by CRLF, is longer than the request
- * line limit, or whose data is not followed by CRLF, and trailers with framing fields, end as a failed
- * {@code HttpContent}: a 400, counted as bad framing.</li>
+ * line limit, or whose data is not followed by CRLF, and trailers with framing fields ({@link Http1Body}), end as a
+ * failed {@code HttpContent}: a 400, counted as bad framing.</li>
  * <li>When a request head has not fully arrived within the header timeout (counted from the connection's start,
  * and from the first byte of each later request), the client gets 408 and the connection closes, so slow-drip
  * clients cannot hold connections.</li>
@@ -62,14 +59,8 @@ import io.trafficdistributor.proxy.Http1Parsing.Malformed;
  */
 final class RequestDecoder extends ByteToMessageDecoder {
 
-    private static final LastHttpContent EMPTY_LAST = LastHttpContent.EMPTY_LAST_CONTENT;
 
-    private enum State { HEAD, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, BROKEN }
-
-    /** Trailer fields that would change the framing or routing of a request already read (RFC 9110 §6.5.1). */
-    private static final AsciiString[] FORBIDDEN_TRAILERS = { HttpHeaderNames.CONTENT_LENGTH,
-            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.TRAILER, HttpHeaderNames.HOST,
-            HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.CONTENT_ENCODING, HttpHeaderNames.CONNECTION };
+    private enum State { HEAD, BODY, BROKEN }
 
     private final int maxRequestLine;
     private final int maxHeaderSize;
@@ -78,9 +69,8 @@ final class RequestDecoder extends ByteToMessageDecoder {
     /** Whether a response is still being written on the connection (then a timeout just closes it). */
     private final BooleanSupplier responding;
     private final HeadSearch search = new HeadSearch();
+    private final Http1Body body;
     private State state = State.HEAD;
-    /** Body bytes still due: of the Content-Length, or of the current chunk. */
-    private long remaining;
     private ChannelHandlerContext context;
     private boolean awaitingHead = true;
     /** A request head is due: the connection is new, or the next request's first byte has arrived. */
@@ -99,6 +89,8 @@ final class RequestDecoder extends ByteToMessageDecoder {
         this.headerTimeoutMillis = settings.headerTimeoutMillis();
         this.onHeaderTimeout = onHeaderTimeout;
         this.responding = responding;
+        // A chunk size line shares the request line's limit, the trailers the header section's.
+        this.body = new Http1Body(true, maxRequestLine, maxHeaderSize);
     }
 
     /** A request whose framing the proxy refuses; its message is the answer's body. */
@@ -122,15 +114,11 @@ final class RequestDecoder extends ByteToMessageDecoder {
         try {
             switch (state) {
                 case HEAD -> head(in, out);
-                case FIXED -> fixed(in, out);
-                case CHUNK_SIZE -> chunkSize(in);
-                case CHUNK_DATA -> chunkData(in, out);
-                case CHUNK_END -> {
-                    if (Http1Parsing.chunkEnd(in, true)) {
-                        state = State.CHUNK_SIZE;
+                case BODY -> {
+                    if (body.read(in, out)) {
+                        requestEnded();
                     }
                 }
-                case TRAILERS -> trailers(in, out);
                 case BROKEN -> in.skipBytes(in.readableBytes());
             }
         } catch (RuntimeException e) { // Malformed, FramingException, a too long line or head
@@ -217,12 +205,14 @@ final class RequestDecoder extends ByteToMessageDecoder {
         awaitingHead = false;
         headDue = false;
         if (transferCodings > 0) {
-            state = State.CHUNK_SIZE;
+            body.chunked();
+            state = State.BODY;
         } else if (contentLength > 0) {
-            remaining = contentLength;
-            state = State.FIXED;
+            body.length(contentLength);
+            state = State.BODY;
         } else {
-            requestEnded(out, EMPTY_LAST);
+            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            requestEnded();
         }
     }
 
@@ -282,85 +272,9 @@ final class RequestDecoder extends ByteToMessageDecoder {
 
     // ---- the body ---------------------------------------------------------------------------------------------
 
-    private void requestEnded(List<Object> out, LastHttpContent last) {
-        out.add(last);
+    private void requestEnded() {
         awaitingHead = true;
         state = State.HEAD;
-    }
-
-    private void fixed(ByteBuf in, List<Object> out) {
-        int readable = in.readableBytes();
-        if (readable == 0) {
-            return;
-        }
-        if (readable >= remaining) {
-            requestEnded(out, new DefaultLastHttpContent(in.readRetainedSlice((int) remaining), EmptyHttpHeaders.INSTANCE));
-        } else {
-            out.add(new DefaultHttpContent(in.readRetainedSlice(readable)));
-            remaining -= readable;
-        }
-    }
-
-    private void chunkSize(ByteBuf in) {
-        int start = in.readerIndex();
-        int lf = in.indexOf(start, Math.min(in.writerIndex(), start + maxRequestLine), LF);
-        if (lf < 0) {
-            if (in.readableBytes() >= maxRequestLine) {
-                throw new TooLongFrameException("A chunk size line is longer than " + maxRequestLine + " bytes.");
-            }
-            return;
-        }
-        long size = Http1Parsing.chunkSize(in, lf, true);
-        in.readerIndex(lf + 1);
-        if (size == 0) {
-            state = State.TRAILERS;
-        } else {
-            remaining = size;
-            state = State.CHUNK_DATA;
-        }
-    }
-
-    private void chunkData(ByteBuf in, List<Object> out) {
-        int readable = in.readableBytes();
-        if (readable == 0) {
-            return;
-        }
-        int n = (int) Math.min(readable, remaining);
-        out.add(new DefaultHttpContent(in.readRetainedSlice(n)));
-        remaining -= n;
-        if (remaining == 0) {
-            state = State.CHUNK_END;
-        }
-    }
-
-    private void trailers(ByteBuf in, List<Object> out) {
-        int end = search.end(in, maxHeaderSize);
-        if (end == TOO_LARGE) {
-            throw new Malformed("The request's trailer section is larger than " + maxHeaderSize + " bytes.");
-        }
-        if (end < 0) {
-            return;
-        }
-        int length = end - in.readerIndex();
-        if (length <= 2) {
-            byte first = in.getByte(in.readerIndex());
-            if (length == 1 || first != CR) {
-                throw new Malformed("The chunked body does not end in CRLF.");
-            }
-            in.skipBytes(length);
-            requestEnded(out, EMPTY_LAST); // no trailers: the usual end
-            return;
-        }
-        byte[] section = new byte[length];
-        in.readBytes(section);
-        FlatHeaders trailers = new FlatHeaders();
-        headerLines(section, 0, true, trailers);
-        for (AsciiString forbidden : FORBIDDEN_TRAILERS) {
-            if (trailers.contains(forbidden)) {
-                throw new Malformed("A trailer field that is not allowed in a trailer: " + forbidden + ".");
-            }
-        }
-        requestEnded(out, new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers));
     }
 
     @Override
