@@ -32,6 +32,10 @@ public final class BackendHealth {
     private final HealthTransitions transitions;
     /** Replaced only by the registry, when this view joins a shared state; read on the proxy's hot path. */
     private volatile HealthState state;
+    /** Transitions into UP, DOWN and UNKNOWN ({@code td_health_transitions_total}, read by {@link HealthMetrics}). */
+    private volatile int toUp;
+    private volatile int toDown;
+    private volatile int toUnknown;
 
     BackendHealth(String distributor, String backend, HealthKey key, ProbeTarget target, HealthTransitions transitions) {
         this.distributor = distributor;
@@ -71,10 +75,26 @@ public final class BackendHealth {
      * if {@code log} (else the state logs one line for all its views).
      */
     void changed(Status from, Status to, String reason, boolean log) {
+        synchronized (this) { // a view's transitions can come from its own state and from the one it joins
+            switch (to) {
+                case UP -> toUp++;
+                case DOWN -> toDown++;
+                case UNKNOWN -> toUnknown++;
+            }
+        }
         transitions.changed(this, from, to, reason);
         if (log) {
             LOG.infof("Distributor '%s' backend '%s': %s -> %s (%s)", distributor, backend, from, to, reason);
         }
+    }
+
+    /** How many times this distributor backend entered that state since it was tracked. */
+    int transitionsTo(Status to) {
+        return switch (to) {
+            case UP -> toUp;
+            case DOWN -> toDown;
+            case UNKNOWN -> toUnknown;
+        };
     }
 
     public Status status() {

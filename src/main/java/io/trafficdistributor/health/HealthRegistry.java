@@ -18,6 +18,8 @@ import jakarta.inject.Inject;
  * settings share one {@link HealthState}, probed once for all of them: ten thousand distributors over the same
  * two servers cost two probes per interval, not twenty thousand. A shared state lives as long as at least one
  * probed backend uses it, so untracking one distributor never stops the probe that others still need.
+ * <p>
+ * Nothing here registers metrics: {@link HealthMetrics} reads the tracked backends when metrics are scraped.
  */
 @ApplicationScoped
 public class HealthRegistry implements HealthTransitions {
@@ -32,8 +34,6 @@ public class HealthRegistry implements HealthTransitions {
     private final Map<HealthKey, HealthState> shared = new ConcurrentHashMap<>();
     private final TransitionLog transitions = new TransitionLog();
 
-    @Inject
-    HealthMetrics metrics;
     @Inject
     Prober prober;
 
@@ -85,7 +85,6 @@ public class HealthRegistry implements HealthTransitions {
         }
         HealthState state = shared.computeIfAbsent(health.key(), key -> health.state());
         health.join(state);
-        metrics.added(health);
         // Not when a probe of it is running or just ended: a thousand new distributors over one server are one probe.
         state.probeAtOnce();
         prober.probeNow(List.of(state));
@@ -93,13 +92,22 @@ public class HealthRegistry implements HealthTransitions {
 
     private void stopProbing(BackendHealth health) {
         if (probed.remove(health)) {
-            metrics.removed(health);
             HealthState state = health.state();
             health.leave();
             if (state.unattached()) {
                 shared.remove(state.key(), state);
             }
         }
+    }
+
+    /** Every tracked distributor backend (what {@link HealthMetrics} reports). */
+    Collection<BackendHealth> trackedBackends() {
+        return tracked.values();
+    }
+
+    /** Whether that distributor backend is probed (its distributor is enabled and its health check on). */
+    boolean isProbed(BackendHealth health) {
+        return probed.contains(health);
     }
 
     /** The distinct states to probe: one per URL and probe settings in use. */
@@ -109,7 +117,6 @@ public class HealthRegistry implements HealthTransitions {
 
     @Override
     public void changed(BackendHealth health, BackendHealth.Status from, BackendHealth.Status to, String reason) {
-        metrics.transition(health, to);
         transitions.record(health.distributor(), health.backend(), from, to, reason);
     }
 

@@ -26,7 +26,7 @@ final class TransitionLog {
 
     void record(String distributor, String backend, BackendHealth.Status from, BackendHealth.Status to, String reason) {
         HealthTransition transition = new HealthTransition(OffsetDateTime.now(ZoneOffset.UTC), from, to, reason);
-        Deque<HealthTransition> log = recent.computeIfAbsent(new Key(distributor, backend), key -> new ArrayDeque<>());
+        Deque<HealthTransition> log = recent.computeIfAbsent(new Key(distributor, backend), key -> new ArrayDeque<>(1));
         synchronized (log) {
             log.addFirst(transition);
             if (log.size() > KEPT) {

@@ -1,19 +1,28 @@
 package io.trafficdistributor.proxy;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
-import jakarta.inject.Singleton;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.routing.CompiledBackend;
 import io.trafficdistributor.routing.CompiledDistributor;
+import io.trafficdistributor.routing.DistributorReplaced;
 
 /**
  * The proxy's metrics, labelled by distributor, backend, status class and retry cause only: their number is
@@ -47,8 +56,9 @@ import io.trafficdistributor.routing.CompiledDistributor;
  * <li>{@code td_proxy_pool_exhausted_total{distributor}}: attempts that waited {@code connectMillis} for a
  * connection to a backend whose pool stayed busy</li>
  * </ul>
- * The meters of a distributor are looked up once per compiled distributor, not per request. A singleton
- * (no client proxy), because the event loops read its connection counters directly.
+ * A distributor's meters are made on its first traffic (one that gets none costs none) and removed when it is
+ * deleted; a request finds them on its compiled distributor, not by name. A singleton (no client proxy), because the
+ * event loops read its connection counters directly.
  */
 @Singleton
 public class ProxyMetrics {
@@ -147,69 +157,114 @@ public class ProxyMetrics {
         unknownHost.increment();
     }
 
-    /** The meters of one distributor, created on its first request after each (re)compilation. */
+    /**
+     * The meters of one compiled distributor, kept on it (so a request reads a field, not a map). Made on its first
+     * request; each meter in it is registered on its first use.
+     */
     DistributorMeters of(CompiledDistributor distributor) {
         return (DistributorMeters) distributor.proxyMeters(compiled -> new DistributorMeters(compiled));
     }
 
+    /**
+     * A compiled distributor left the routing table: its meters go when it was deleted (or deleted and created
+     * again: another id), those of its removed backends when it was edited. A scrape no longer shows them, and a
+     * distributor created again under the same name counts from zero.
+     */
+    void replaced(@Observes DistributorReplaced change) {
+        CompiledDistributor old = change.old();
+        CompiledDistributor now = change.now();
+        boolean gone = now == null || !now.id().equals(old.id());
+        if (gone && old.existingProxyMeters() instanceof DistributorMeters meters) {
+            meters.retired = true; // requests still running on it must not register its meters again
+        }
+        Set<Meter> meters = byDistributor.get(old.name());
+        if (meters == null) {
+            return;
+        }
+        synchronized (meters) {
+            meters.removeIf(meter -> {
+                String backend = meter.getId().getTag("backend");
+                boolean remove = gone || (backend != null && !backend.equals(PROXY_ANSWERED) && now.backend(backend) == null);
+                if (remove) {
+                    registry.remove(meter);
+                }
+                return remove;
+            });
+            if (meters.isEmpty()) {
+                byDistributor.remove(old.name(), meters);
+            }
+        }
+    }
+
+    /** The registered meters of each distributor that had traffic, so that they can be removed with it. */
+    private final ConcurrentMap<String, Set<Meter>> byDistributor = new ConcurrentHashMap<>();
+
+    /** Keeps {@code meter} for {@link #replaced}; it is removed at once if its distributor is already gone. */
+    private <M extends Meter> M registered(DistributorMeters owner, M meter) {
+        Set<Meter> meters = byDistributor.computeIfAbsent(owner.distributor, name -> new HashSet<>());
+        synchronized (meters) {
+            meters.add(meter);
+        }
+        if (owner.retired) {
+            registry.remove(meter);
+        }
+        return meter;
+    }
+
+    /**
+     * One compiled distributor's meters. None exists before it is needed: a distributor that gets no traffic has no
+     * meters, and one that gets some has a counter for each backend and status class that occurred, not all of
+     * them. A meter is made once per compiled form (several event loops may race to make it: the registry hands all
+     * of them the same one) and read from an array slot after that.
+     */
     final class DistributorMeters {
+        private static final int CLASSES = 5;
+        private static final int RETRY_CONNECT = 0;
+        private static final int RETRY_NO_RESPONSE = 1;
+        private static final int RETRY_ATTEMPT_TIMEOUT = 2;
+        private static final int POOL_EXHAUSTED = 3;
+        private static final String[] RETRY_CAUSES = { "connect", "no_response", "attempt_timeout" };
+
         private final String distributor;
         private final CompiledDistributor compiled;
-        private final Counter[][] byBackendAndClass; // [backend index, or last for the proxy itself][status class 1..5]
-        private final Timer duration;
-        private final Counter retryConnect;
-        private final Counter retryNoResponse;
-        private final Counter retryAttemptTimeout;
-        private final Counter poolExhausted;
+        /** [backend index, or the last row for the proxy itself] × status class 1xx..5xx, flattened. */
+        private final AtomicReferenceArray<Counter> requests;
+        /** Retries by cause, then pool exhaustion. */
+        private final AtomicReferenceArray<Counter> others = new AtomicReferenceArray<>(4);
         /** FAILOVER only: switches to each backend, and the backend that served the last response. */
-        private final Counter[] failoversTo;
+        private final AtomicReferenceArray<Counter> failoversTo;
         private final AtomicReference<CompiledBackend> servedBy = new AtomicReference<>();
+        private volatile Timer duration;
+        /** Its distributor left the table: a meter made now is removed at once. */
+        volatile boolean retired;
 
         DistributorMeters(CompiledDistributor compiled) {
             this.distributor = compiled.name();
             this.compiled = compiled;
             int backends = compiled.backends().size();
-            this.byBackendAndClass = new Counter[backends + 1][6];
-            for (CompiledBackend backend : compiled.backends()) {
-                for (int c = 1; c <= 5; c++) {
-                    byBackendAndClass[backend.index()][c] = requests(backend.name(), c);
-                }
-            }
-            for (int c = 1; c <= 5; c++) {
-                byBackendAndClass[backends][c] = requests(PROXY_ANSWERED, c);
-            }
-            this.duration = Timer.builder("td.proxy.request.duration").tag("distributor", distributor)
-                    .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
-            this.retryConnect = retries("connect");
-            this.retryNoResponse = retries("no_response");
-            this.retryAttemptTimeout = retries("attempt_timeout");
-            this.poolExhausted = registry.counter("td.proxy.pool.exhausted", "distributor", distributor);
-            if (compiled.routing() == RoutingMethod.FAILOVER) {
-                failoversTo = new Counter[backends];
-                for (CompiledBackend backend : compiled.backends()) {
-                    failoversTo[backend.index()] = registry.counter("td.proxy.failovers", "distributor", distributor,
-                            "to", backend.name());
-                }
-            } else {
-                failoversTo = null;
-            }
-        }
-
-        private Counter requests(String backend, int statusClass) {
-            return registry.counter(REQUESTS, "distributor", distributor, "backend", backend,
-                    "status", statusClass + "xx");
-        }
-
-        private Counter retries(String cause) {
-            return registry.counter("td.proxy.retries", "distributor", distributor, "cause", cause);
+            this.requests = new AtomicReferenceArray<>((backends + 1) * CLASSES);
+            this.failoversTo = compiled.routing() == RoutingMethod.FAILOVER ? new AtomicReferenceArray<>(backends) : null;
         }
 
         /** One answered request: by the backend {@code backend}, or by the proxy itself when null. */
         void answered(CompiledBackend backend, int status, long startNanos) {
             int statusClass = Math.max(1, Math.min(5, status / 100));
-            int row = backend == null ? byBackendAndClass.length - 1 : backend.index();
-            byBackendAndClass[row][statusClass].increment();
-            duration.record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            int row = backend == null ? compiled.backends().size() : backend.index();
+            int slot = row * CLASSES + statusClass - 1;
+            Counter counter = requests.get(slot);
+            if (counter == null) {
+                counter = registered(this, registry.counter(REQUESTS, "distributor", distributor, "backend",
+                        backend == null ? PROXY_ANSWERED : backend.name(), "status", statusClass + "xx"));
+                requests.set(slot, counter);
+            }
+            counter.increment();
+            Timer timer = duration;
+            if (timer == null) {
+                timer = registered(this, Timer.builder("td.proxy.request.duration").tag("distributor", distributor)
+                        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
+                duration = timer;
+            }
+            timer.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
         }
 
         /**
@@ -228,25 +283,42 @@ public class ProxyMetrics {
                 }
                 // One count per switch even when several event loops see it at once: only the winner of the swap.
                 if (previous != backend && servedBy.compareAndSet(previous, backend) && previous != null) {
-                    failoversTo[backend.index()].increment();
+                    Counter counter = failoversTo.get(backend.index());
+                    if (counter == null) {
+                        counter = registered(this, registry.counter("td.proxy.failovers", "distributor", distributor,
+                                "to", backend.name()));
+                        failoversTo.set(backend.index(), counter);
+                    }
+                    counter.increment();
                 }
             }
         }
 
         void poolExhausted() {
-            poolExhausted.increment();
+            other(POOL_EXHAUSTED).increment();
         }
 
         void retryAfterConnectFailure() {
-            retryConnect.increment();
+            other(RETRY_CONNECT).increment();
         }
 
         void retryAfter(boolean attemptTimedOut) {
-            (attemptTimedOut ? retryAttemptTimeout : retryNoResponse).increment();
+            other(attemptTimedOut ? RETRY_ATTEMPT_TIMEOUT : RETRY_NO_RESPONSE).increment();
+        }
+
+        private Counter other(int slot) {
+            Counter counter = others.get(slot);
+            if (counter == null) {
+                counter = registered(this, slot == POOL_EXHAUSTED
+                        ? registry.counter("td.proxy.pool.exhausted", "distributor", distributor)
+                        : registry.counter("td.proxy.retries", "distributor", distributor, "cause", RETRY_CAUSES[slot]));
+                others.set(slot, counter);
+            }
+            return counter;
         }
     }
 
-    private final java.util.concurrent.ConcurrentMap<String, Counter> handshakes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> handshakes = new ConcurrentHashMap<>();
 
     /** One HTTPS handshake ended: {@code result} is {@code ok} or a failure reason from a fixed set. */
     void handshake(String protocol, String result) {

@@ -32,7 +32,10 @@ public class RequestHistory {
     @Inject
     MeterRegistry registry;
 
-    /** Each counted backend's total at the last sample; counters are never removed, so neither are these. */
+    /**
+     * Each counted backend's total at the last sample. A counter removed with its distributor (or backend) leaves
+     * here at the next sample, so one created again under the same names counts from zero as new.
+     */
     private final Map<Key, Long> totals = new HashMap<>();
     private final Map<Key, RequestRing> rings = new ConcurrentHashMap<>();
     private volatile long sampledAtMillis = System.currentTimeMillis();
@@ -48,6 +51,7 @@ public class RequestHistory {
             }
             now.merge(new Key(counter.getId().getTag("distributor"), backend), (long) counter.count(), Long::sum);
         }
+        totals.keySet().retainAll(now.keySet());
         Map<Key, Long> grown = new HashMap<>();
         now.forEach((key, total) -> {
             Long before = totals.put(key, total);

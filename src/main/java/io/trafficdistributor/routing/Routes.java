@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -32,6 +33,9 @@ public class Routes {
 
     @Inject
     HealthRegistry health;
+
+    @Inject
+    Event<DistributorReplaced> replaced;
 
     private volatile RoutingTable table = new RoutingTable();
     /** Keyed by the cluster secret, set once at start before anything is compiled ({@link #keyStickyCookies}). */
@@ -139,7 +143,10 @@ public class Routes {
         return DistributorCompiler.compile(distributor, previous, health, stickyTokens);
     }
 
-    /** Stops tracking the health of the backends {@code old} had and {@code now} (null when deleted) has not. */
+    /**
+     * Stops tracking the health of the backends {@code old} had and {@code now} (null when deleted) has not, and
+     * tells the traffic side that {@code old} left the table.
+     */
     private void untrackGone(CompiledDistributor old, CompiledDistributor now) {
         if (old == null || old == now) {
             return;
@@ -149,5 +156,6 @@ public class Routes {
                 health.untrack(old.name(), backend.name());
             }
         }
+        replaced.fire(new DistributorReplaced(old, now));
     }
 }
