@@ -30,17 +30,28 @@ public class HealthMetrics {
 
     static final String HEALTH = "td_backend_health";
     static final String TRANSITIONS = "td_health_transitions";
+    private static final String HEALTH_HELP = "Backend health: 1 UP, 0 DOWN, -1 UNKNOWN";
+    private static final String TRANSITIONS_HELP = "Health transitions of a distributor's backend, by the state entered";
     private static final List<String> HEALTH_LABELS = List.of("backend", "distributor");
     private static final List<String> TRANSITION_LABELS = List.of("backend", "distributor", "to");
 
     private final HealthRegistry health;
     private final PrometheusMeterRegistry prometheus;
-    private final Collector collector = new Collector() {
+    private final Collector collector = new Scraped();
+
+    /** Describable: registering it then asks for its names only, not for a sample of every backend. */
+    private final class Scraped extends Collector implements Collector.Describable {
         @Override
         public List<MetricFamilySamples> collect() {
             return samples();
         }
-    };
+
+        @Override
+        public List<MetricFamilySamples> describe() {
+            return List.of(new GaugeMetricFamily(HEALTH, HEALTH_HELP, HEALTH_LABELS),
+                    new CounterMetricFamily(TRANSITIONS, TRANSITIONS_HELP, TRANSITION_LABELS));
+        }
+    }
 
     @Inject
     public HealthMetrics(HealthRegistry health, PrometheusMeterRegistry prometheus) {
@@ -58,10 +69,8 @@ public class HealthMetrics {
 
     /** Both families as they are now: one gauge sample per probed backend, one counter sample per state entered. */
     List<Collector.MetricFamilySamples> samples() {
-        GaugeMetricFamily gauge = new GaugeMetricFamily(HEALTH, "Backend health: 1 UP, 0 DOWN, -1 UNKNOWN",
-                HEALTH_LABELS);
-        CounterMetricFamily transitions = new CounterMetricFamily(TRANSITIONS,
-                "Health transitions of a distributor's backend, by the state entered", TRANSITION_LABELS);
+        GaugeMetricFamily gauge = new GaugeMetricFamily(HEALTH, HEALTH_HELP, HEALTH_LABELS);
+        CounterMetricFamily transitions = new CounterMetricFamily(TRANSITIONS, TRANSITIONS_HELP, TRANSITION_LABELS);
         for (BackendHealth backend : health.trackedBackends()) {
             if (health.isProbed(backend)) {
                 gauge.addMetric(List.of(backend.backend(), backend.distributor()), value(backend.status()));

@@ -22,7 +22,7 @@ import jakarta.inject.Inject;
  * Nothing here registers metrics: {@link HealthMetrics} reads the tracked backends when metrics are scraped.
  */
 @ApplicationScoped
-public class HealthRegistry implements HealthTransitions {
+public class HealthRegistry {
 
     /** A backend of a distributor, by their names. */
     private record Tracked(String distributor, String backend) {
@@ -32,7 +32,6 @@ public class HealthRegistry implements HealthTransitions {
     private final Set<BackendHealth> probed = ConcurrentHashMap.newKeySet();
     /** One state per URL and probe settings in use; what the prober probes. */
     private final Map<HealthKey, HealthState> shared = new ConcurrentHashMap<>();
-    private final TransitionLog transitions = new TransitionLog();
 
     @Inject
     Prober prober;
@@ -53,10 +52,12 @@ public class HealthRegistry implements HealthTransitions {
         HealthKey key = new HealthKey(target.url(), probe);
         BackendHealth health = tracked.get(id);
         if (health == null || !health.key().equals(key)) {
-            if (health != null) {
-                stopProbing(health);
+            BackendHealth replaced = health;
+            health = new BackendHealth(distributor, backend, key, target);
+            if (replaced != null) {
+                stopProbing(replaced);
+                health.keepTransitionsOf(replaced);
             }
-            health = new BackendHealth(distributor, backend, key, target, this);
             tracked.put(id, health);
         }
         if (distributorEnabled && probe.enabled()) {
@@ -76,7 +77,6 @@ public class HealthRegistry implements HealthTransitions {
         if (health != null) {
             stopProbing(health);
         }
-        transitions.forget(distributor, backend);
     }
 
     private void startProbing(BackendHealth health) {
@@ -115,13 +115,10 @@ public class HealthRegistry implements HealthTransitions {
         return shared.values();
     }
 
-    @Override
-    public void changed(BackendHealth health, BackendHealth.Status from, BackendHealth.Status to, String reason) {
-        transitions.record(health.distributor(), health.backend(), from, to, reason);
-    }
 
     /** The last health transitions of a distributor's backend, newest first (empty when it had none here). */
     public List<HealthTransition> recentTransitions(String distributor, String backend) {
-        return transitions.recent(distributor, backend);
+        BackendHealth health = tracked.get(new Tracked(distributor, backend));
+        return health == null ? List.of() : health.recentTransitions();
     }
 }

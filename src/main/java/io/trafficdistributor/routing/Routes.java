@@ -1,6 +1,5 @@
 package io.trafficdistributor.routing;
 
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -95,7 +94,7 @@ public class Routes {
      * Replaces the whole table with what was read from the database, except distributors changed by
      * {@link #apply} since {@code readStartedAt}: those are newer than the read, and stay as they are.
      */
-    public synchronized void replaceAll(Collection<DistributorDocument> distributors, long readStartedAt) {
+    public synchronized void replaceAll(Iterable<DistributorDocument> distributors, long readStartedAt) {
         Set<String> newer = new HashSet<>();
         appliedAt.forEach((name, at) -> {
             if (at > readStartedAt) {
