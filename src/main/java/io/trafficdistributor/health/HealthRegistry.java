@@ -3,7 +3,6 @@ package io.trafficdistributor.health;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,7 +28,6 @@ public class HealthRegistry {
     }
 
     private final Map<Tracked, BackendHealth> tracked = new ConcurrentHashMap<>();
-    private final Set<BackendHealth> probed = ConcurrentHashMap.newKeySet();
     /** One state per URL and probe settings in use; what the prober probes. */
     private final Map<HealthKey, HealthState> shared = new ConcurrentHashMap<>();
 
@@ -80,9 +78,10 @@ public class HealthRegistry {
     }
 
     private void startProbing(BackendHealth health) {
-        if (!probed.add(health)) {
+        if (health.probed) {
             return;
         }
+        health.probed = true;
         HealthState state = shared.computeIfAbsent(health.key(), key -> health.state());
         health.join(state);
         // Not when a probe of it is running or just ended: a thousand new distributors over one server are one probe.
@@ -91,7 +90,8 @@ public class HealthRegistry {
     }
 
     private void stopProbing(BackendHealth health) {
-        if (probed.remove(health)) {
+        if (health.probed) {
+            health.probed = false;
             HealthState state = health.state();
             health.leave();
             if (state.unattached()) {
@@ -107,7 +107,7 @@ public class HealthRegistry {
 
     /** Whether that distributor backend is probed (its distributor is enabled and its health check on). */
     boolean isProbed(BackendHealth health) {
-        return probed.contains(health);
+        return health.probed;
     }
 
     /** The distinct states to probe: one per URL and probe settings in use. */
