@@ -1,12 +1,11 @@
 package io.trafficdistributor.proxy;
 
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -16,9 +15,8 @@ import jakarta.inject.Singleton;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.routing.CompiledBackend;
 import io.trafficdistributor.routing.CompiledDistributor;
@@ -56,20 +54,15 @@ import io.trafficdistributor.routing.DistributorReplaced;
  * <li>{@code td_proxy_pool_exhausted_total{distributor}}: attempts that waited {@code connectMillis} for a
  * connection to a backend whose pool stayed busy</li>
  * </ul>
- * A distributor's meters are made on its first traffic (one that gets none costs none) and removed when it is
- * deleted; a request finds them on its compiled distributor, not by name. A singleton (no client proxy), because the
+ * The per-distributor ones are {@link DistributorCounts}, not Micrometer meters, rendered by {@link ProxySeries} at
+ * scrape time: made on a distributor's first traffic (one that gets none costs none), removed when it is deleted,
+ * and found by a request on its compiled distributor, not by name. A singleton (no client proxy), because the
  * event loops read its connection counters directly.
  */
 @Singleton
 public class ProxyMetrics {
 
-    private static final Duration[] LATENCY_BUCKETS = { Duration.ofMillis(5), Duration.ofMillis(10),
-            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
-            Duration.ofSeconds(10) };
     static final String PROXY_ANSWERED = "-";
-    /** Answered requests by distributor, backend and status class; {@link RequestHistory} reads their totals. */
-    static final String REQUESTS = "td.proxy.requests";
 
     private final MeterRegistry registry;
     final AtomicInteger clientConnections = new AtomicInteger();
@@ -89,8 +82,9 @@ public class ProxyMetrics {
     private final Counter http2Requests;
 
     @Inject
-    public ProxyMetrics(MeterRegistry registry) {
+    public ProxyMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
         this.registry = registry;
+        prometheus.getPrometheusRegistry().register(new ProxySeries(counts::values));
         Gauge.builder("td.proxy.client.connections", clientConnections, AtomicInteger::get)
                 .description("Open client connections to the proxy listener").register(registry);
         Gauge.builder("td.proxy.backend.connections", backendConnections, AtomicInteger::get)
@@ -159,112 +153,84 @@ public class ProxyMetrics {
 
     /**
      * The meters of one compiled distributor, kept on it (so a request reads a field, not a map). Made on its first
-     * request; each meter in it is registered on its first use.
+     * request, on the counts of its name: a recompiled distributor goes on counting where the previous form was.
      */
     DistributorMeters of(CompiledDistributor distributor) {
-        return (DistributorMeters) distributor.proxyMeters(compiled -> new DistributorMeters(compiled));
+        return (DistributorMeters) distributor.proxyMeters(compiled -> new DistributorMeters(compiled,
+                counts.computeIfAbsent(compiled.name(), DistributorCounts::new)));
     }
 
     /**
-     * A compiled distributor left the routing table: its meters go when it was deleted (or deleted and created
+     * A compiled distributor left the routing table: its counts go when it was deleted (or deleted and created
      * again: another id), those of its removed backends when it was edited. A scrape no longer shows them, and a
      * distributor created again under the same name counts from zero.
      */
     void replaced(@Observes DistributorReplaced change) {
         CompiledDistributor old = change.old();
         CompiledDistributor now = change.now();
-        boolean gone = now == null || !now.id().equals(old.id());
-        if (gone && old.existingProxyMeters() instanceof DistributorMeters meters) {
-            meters.retired = true; // requests still running on it must not register its meters again
-        }
-        Set<Meter> meters = byDistributor.get(old.name());
-        if (meters == null) {
+        if (now == null || !now.id().equals(old.id())) {
+            counts.remove(old.name());
             return;
         }
-        synchronized (meters) {
-            meters.removeIf(meter -> {
-                String backend = meter.getId().getTag("backend");
-                boolean remove = gone || (backend != null && !backend.equals(PROXY_ANSWERED) && now.backend(backend) == null);
-                if (remove) {
-                    registry.remove(meter);
+        DistributorCounts kept = counts.get(old.name());
+        if (kept != null) {
+            for (CompiledBackend backend : old.backends()) {
+                if (now.backend(backend.name()) == null) {
+                    kept.forget(backend.name());
                 }
-                return remove;
-            });
-            if (meters.isEmpty()) {
-                byDistributor.remove(old.name(), meters);
             }
         }
     }
 
-    /** The registered meters of each distributor that had traffic, so that they can be removed with it. */
-    private final ConcurrentMap<String, Set<Meter>> byDistributor = new ConcurrentHashMap<>();
-
-    /** Keeps {@code meter} for {@link #replaced}; it is removed at once if its distributor is already gone. */
-    private <M extends Meter> M registered(DistributorMeters owner, M meter) {
-        Set<Meter> meters = byDistributor.computeIfAbsent(owner.distributor, name -> new HashSet<>());
-        synchronized (meters) {
-            meters.add(meter);
+    /** Each distributor's answered requests per backend (the proxy's own answers left out), for the console's chart. */
+    Map<String, Map<String, Long>> requestTotals() {
+        Map<String, Map<String, Long>> totals = new HashMap<>();
+        for (DistributorCounts c : counts.values()) {
+            c.requests.forEach((backend, classes) -> {
+                if (!backend.equals(PROXY_ANSWERED)) {
+                    long sum = 0;
+                    for (int i = 0; i < classes.length(); i++) {
+                        sum += classes.get(i);
+                    }
+                    totals.computeIfAbsent(c.distributor, name -> new HashMap<>()).put(backend, sum);
+                }
+            });
         }
-        if (owner.retired) {
-            registry.remove(meter);
-        }
-        return meter;
+        return totals;
     }
 
+    /** The counts of each distributor that had traffic, by name. */
+    private final ConcurrentMap<String, DistributorCounts> counts = new ConcurrentHashMap<>();
+
     /**
-     * One compiled distributor's meters. None exists before it is needed: a distributor that gets no traffic has no
-     * meters, and one that gets some has a counter for each backend and status class that occurred, not all of
-     * them. A meter is made once per compiled form (several event loops may race to make it: the registry hands all
-     * of them the same one) and read from an array slot after that.
+     * One compiled distributor's way to its {@link DistributorCounts}: each backend's row found once by its index
+     * (several event loops may race to find it: all find the same one) and read from an array slot after that.
      */
     final class DistributorMeters {
-        private static final int CLASSES = 5;
-        private static final int RETRY_CONNECT = 0;
-        private static final int RETRY_NO_RESPONSE = 1;
-        private static final int RETRY_ATTEMPT_TIMEOUT = 2;
-        private static final int POOL_EXHAUSTED = 3;
-        private static final String[] RETRY_CAUSES = { "connect", "no_response", "attempt_timeout" };
-
-        private final String distributor;
+        private final DistributorCounts counts;
         private final CompiledDistributor compiled;
-        /** [backend index, or the last row for the proxy itself] × status class 1xx..5xx, flattened. */
-        private final AtomicReferenceArray<Counter> requests;
-        /** Retries by cause, then pool exhaustion. */
-        private final AtomicReferenceArray<Counter> others = new AtomicReferenceArray<>(4);
-        /** FAILOVER only: switches to each backend, and the backend that served the last response. */
-        private final AtomicReferenceArray<Counter> failoversTo;
+        /** [backend index, or the last for the proxy itself]: its status class counts. */
+        private final AtomicReferenceArray<AtomicLongArray> requests;
+        /** FAILOVER only: the backend that served the last response. */
         private final AtomicReference<CompiledBackend> servedBy = new AtomicReference<>();
-        private volatile Timer duration;
-        /** Its distributor left the table: a meter made now is removed at once. */
-        volatile boolean retired;
 
-        DistributorMeters(CompiledDistributor compiled) {
-            this.distributor = compiled.name();
+        DistributorMeters(CompiledDistributor compiled, DistributorCounts counts) {
+            this.counts = counts;
             this.compiled = compiled;
-            int backends = compiled.backends().size();
-            this.requests = new AtomicReferenceArray<>((backends + 1) * CLASSES);
-            this.failoversTo = compiled.routing() == RoutingMethod.FAILOVER ? new AtomicReferenceArray<>(backends) : null;
+            this.requests = new AtomicReferenceArray<>(compiled.backends().size() + 1);
         }
 
         /** One answered request: by the backend {@code backend}, or by the proxy itself when null. */
         void answered(CompiledBackend backend, int status, long startNanos) {
             int statusClass = Math.max(1, Math.min(5, status / 100));
             int row = backend == null ? compiled.backends().size() : backend.index();
-            int slot = row * CLASSES + statusClass - 1;
-            Counter counter = requests.get(slot);
-            if (counter == null) {
-                counter = registered(this, registry.counter(REQUESTS, "distributor", distributor, "backend",
-                        backend == null ? PROXY_ANSWERED : backend.name(), "status", statusClass + "xx"));
-                requests.set(slot, counter);
+            AtomicLongArray classes = requests.get(row);
+            if (classes == null) {
+                classes = counts.requestsOf(backend == null ? PROXY_ANSWERED : backend.name());
+                requests.set(row, classes);
             }
-            counter.increment();
-            Timer timer = duration;
-            if (timer == null) {
-                timer = registered(this, Timer.builder("td.proxy.request.duration").tag("distributor", distributor)
-                        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
-                duration = timer;
-            }
-            timer.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+            classes.incrementAndGet(statusClass - 1);
+            counts.duration(System.nanoTime() - startNanos);
         }
 
         /**
@@ -273,7 +239,7 @@ public class ProxyMetrics {
          * requests handled on different event loops may run in either order, which counted one switch twice.
          */
         void responding(CompiledBackend backend, int status) {
-            if (failoversTo != null && status < 500) {
+            if (compiled.routing() == RoutingMethod.FAILOVER && status < 500) {
                 CompiledBackend previous = servedBy.get();
                 if (previous != backend && previous != null && backend.index() > previous.index()
                         && compiled.rampingUp(previous)) {
@@ -283,38 +249,22 @@ public class ProxyMetrics {
                 }
                 // One count per switch even when several event loops see it at once: only the winner of the swap.
                 if (previous != backend && servedBy.compareAndSet(previous, backend) && previous != null) {
-                    Counter counter = failoversTo.get(backend.index());
-                    if (counter == null) {
-                        counter = registered(this, registry.counter("td.proxy.failovers", "distributor", distributor,
-                                "to", backend.name()));
-                        failoversTo.set(backend.index(), counter);
-                    }
-                    counter.increment();
+                    counts.failoversTo(backend.name()).incrementAndGet();
                 }
             }
         }
 
         void poolExhausted() {
-            other(POOL_EXHAUSTED).increment();
+            counts.others.incrementAndGet(DistributorCounts.POOL_EXHAUSTED);
         }
 
         void retryAfterConnectFailure() {
-            other(RETRY_CONNECT).increment();
+            counts.others.incrementAndGet(DistributorCounts.RETRY_CONNECT);
         }
 
         void retryAfter(boolean attemptTimedOut) {
-            other(attemptTimedOut ? RETRY_ATTEMPT_TIMEOUT : RETRY_NO_RESPONSE).increment();
-        }
-
-        private Counter other(int slot) {
-            Counter counter = others.get(slot);
-            if (counter == null) {
-                counter = registered(this, slot == POOL_EXHAUSTED
-                        ? registry.counter("td.proxy.pool.exhausted", "distributor", distributor)
-                        : registry.counter("td.proxy.retries", "distributor", distributor, "cause", RETRY_CAUSES[slot]));
-                others.set(slot, counter);
-            }
-            return counter;
+            counts.others.incrementAndGet(attemptTimedOut ? DistributorCounts.RETRY_ATTEMPT_TIMEOUT
+                    : DistributorCounts.RETRY_NO_RESPONSE);
         }
     }
 
