@@ -3,7 +3,8 @@
 # two local NGINX backends, health probes every 30 s) in one packaged service. Prints:
 #   API creation rate (CreateMany.java, CONCURRENCY requests in flight), restart time until the last distributor
 #   serves traffic, proxy throughput over all hostnames vs one, a change's propagation time (20 changes),
-#   heap and RSS after the load, and the idle CPU the probes cost.
+#   heap and RSS after the load (and the live heap per distributor, over that of the empty service), and the idle CPU
+#   the probes cost. The targets printed beside the figures are issue 14's, for COUNT=100000 on this machine.
 # Usage: bench/scale.sh    Environment: COUNT (10000), CONCURRENCY (16), ROUNDS (3), SECONDS_PER_RUN (10),
 #   CHANGES (20), IDLE_SECONDS (30). Needs java (JDK 17, for jcmd and the single-file clients), nginx, wrk, curl, python3.
 source "$(dirname "$0")/lib.sh"
@@ -26,6 +27,8 @@ start_backend b "$PB"
 ADMIN_PORT=$(free_port); PROXY_PORT=$(free_port)
 WAIT_TRIES=1200 start_service "$ADMIN_PORT" "$PROXY_PORT"
 echo "service: $TD_ADMIN (proxy $TD_PROXY), work dir $WORK" >&2
+jcmd "$SERVICE_PID" GC.run >/dev/null
+HEAP_EMPTY=$(jcmd "$SERVICE_PID" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9)
 
 echo "creating $COUNT distributors, $CONCURRENCY requests in flight" >&2
 read -r CREATED FAILED CREATE_SECONDS CREATE_RATE < <(java "$BENCH_DIR/CreateMany.java" "$TD_ADMIN" "$TOKEN" "$COUNT" \
@@ -59,7 +62,7 @@ RPS_ONE=$(med 1); RPS_ALL=$(med "$COUNT")
 WRK_ERRORS=$(awk '{ s += $4 } END { print s + 0 }' "$WORK/scale-results")
 
 echo "propagation: $CHANGES changes of d0's backend b weight 1 -> 0" >&2
-read -r PROP_MEDIAN PROP_MAX PATCH_MEDIAN _ AFTER_MEDIAN AFTER_P99 < <(java -Djdk.httpclient.allowRestrictedHeaders=host "$BENCH_DIR/Propagation.java" \
+read -r PROP_MEDIAN PROP_MAX PATCH_MEDIAN PROP_P99 AFTER_MEDIAN AFTER_P99 < <(java -Djdk.httpclient.allowRestrictedHeaders=host "$BENCH_DIR/Propagation.java" \
   "$TD_ADMIN" "$TOKEN" "$TD_PROXY" d0 d0.bench.test "$CHANGES")
 
 RSS=$(rss_mib "$SERVICE_PID")
@@ -77,19 +80,20 @@ LAST_HEALTH=$(api GET "/distributors/$LAST/status" | grep -o '"health":"[A-Z]*"'
 echo
 echo "$COUNT distributors x 2 backends, $(nproc) cores; smoke runs are not measurements"
 printf '%-50s %-22s %s\n' figure value target
-printf '%-50s %-22s %s\n' "API creations per second ($CONCURRENCY in flight)" "$CREATE_RATE/s" '>= 500/s' \
+printf '%-50s %-22s %s\n' "API creations per second ($CONCURRENCY in flight)" "$CREATE_RATE/s" '>= 1,000/s' \
   "  created / failed / seconds" "$CREATED / $FAILED / $CREATE_SECONDS s" '' \
-  "restart until $LAST.bench.test is served" "$RESTART_SECONDS s" '< 5 s' \
+  "restart until $LAST.bench.test is served" "$RESTART_SECONDS s" '< 10 s' \
   "  of which" "$RESTART_STEPS" '' \
   "proxy req/s, one hostname" "$RPS_ONE" '' \
   "proxy req/s, random over $COUNT hostnames" "$RPS_ALL" '' \
   "  ratio all / one (errors $WRK_ERRORS)" "$(awk -v a="$RPS_ALL" -v b="$RPS_ONE" 'BEGIN { printf "%.3f", a / b }')" '>= 0.95' \
-  "change propagation, median of $CHANGES" "$PROP_MEDIAN ms" '< 50 ms' \
-  "change propagation, max" "$PROP_MAX ms" '< 50 ms' \
+  "change propagation, median of $CHANGES" "$PROP_MEDIAN ms" '' \
+  "change propagation, p99 / max" "$PROP_P99 / $PROP_MAX ms" '<= 200 ms' \
   "  PATCH call itself (its fsync'd commit included), median" "$PATCH_MEDIAN ms" '' \
   "  counted from the PATCH's answer, median / p99" "$AFTER_MEDIAN / $AFTER_P99 ms" '' \
   "heap used after the load" "$((HEAP_USED / 1024)) MiB" '' \
-  "heap live after a full GC" "$((HEAP_LIVE / 1024)) MiB" '< 512 MiB' \
-  "RSS after the load" "$RSS MiB" '' \
+  "heap live after a full GC" "$((HEAP_LIVE / 1024)) MiB" '<= 600 MiB' \
+  "  per distributor, over the empty service's $((HEAP_EMPTY / 1024)) MiB" "$(( (HEAP_LIVE - HEAP_EMPTY) * 1024 / COUNT )) bytes" '' \
+  "RSS after the load" "$RSS MiB" '<= 1,024 MiB' \
   "idle CPU, $((COUNT * 2)) probed backends, ${IDLE_SECONDS}s" "$IDLE_PCT % of a core" '< 10 %' \
   "  $LAST health after that" "$LAST_HEALTH" ''

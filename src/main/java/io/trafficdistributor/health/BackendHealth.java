@@ -1,5 +1,9 @@
 package io.trafficdistributor.health;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
 import org.jboss.logging.Logger;
 
 /**
@@ -29,14 +33,23 @@ public final class BackendHealth {
 
     private final String distributor;
     private final String backend;
-    private final HealthTransitions transitions;
     /** Replaced only by the registry, when this view joins a shared state; read on the proxy's hot path. */
     private volatile HealthState state;
+    /** Whether it is probed (joined its URL's shared state); set by the registry, under its lock. */
+    volatile boolean probed;
+    /** Transitions into UP, DOWN and UNKNOWN ({@code td_health_transitions_total}, read by {@link HealthMetrics}). */
+    private volatile int toUp;
+    private volatile int toDown;
+    private volatile int toUnknown;
+    /** The last {@link #KEPT} transitions, newest first: an immutable list, replaced by each transition. */
+    private volatile List<HealthTransition> recent = List.of();
 
-    BackendHealth(String distributor, String backend, HealthKey key, ProbeTarget target, HealthTransitions transitions) {
+    /** Transitions kept for the console ("did a failover happen, and when?" without reading the log). */
+    static final int KEPT = 10;
+
+    BackendHealth(String distributor, String backend, HealthKey key, ProbeTarget target) {
         this.distributor = distributor;
         this.backend = backend;
-        this.transitions = transitions;
         this.state = new HealthState(key, target);
         state.attach(this);
     }
@@ -71,10 +84,42 @@ public final class BackendHealth {
      * if {@code log} (else the state logs one line for all its views).
      */
     void changed(Status from, Status to, String reason, boolean log) {
-        transitions.changed(this, from, to, reason);
+        HealthTransition transition = new HealthTransition(Instant.now(), from, to, reason);
+        synchronized (this) { // a view's transitions can come from its own state and from the one it joins
+            switch (to) {
+                case UP -> toUp++;
+                case DOWN -> toDown++;
+                case UNKNOWN -> toUnknown++;
+            }
+            List<HealthTransition> kept = new ArrayList<>(Math.min(recent.size() + 1, KEPT));
+            kept.add(transition);
+            kept.addAll(recent.subList(0, Math.min(recent.size(), KEPT - 1)));
+            recent = List.copyOf(kept);
+        }
         if (log) {
             LOG.infof("Distributor '%s' backend '%s': %s -> %s (%s)", distributor, backend, from, to, reason);
         }
+    }
+
+    /** Its last transitions, newest first (up to {@link #KEPT}). */
+    public List<HealthTransition> recentTransitions() {
+        return recent;
+    }
+
+    /** Goes on with the transitions of the view it replaces (same distributor backend, another URL or check). */
+    void keepTransitionsOf(BackendHealth replaced) {
+        synchronized (this) {
+            recent = replaced.recent;
+        }
+    }
+
+    /** How many times this distributor backend entered that state since it was tracked. */
+    int transitionsTo(Status to) {
+        return switch (to) {
+            case UP -> toUp;
+            case DOWN -> toDown;
+            case UNKNOWN -> toUnknown;
+        };
     }
 
     public Status status() {

@@ -3,7 +3,6 @@ package io.trafficdistributor.health;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,22 +17,20 @@ import jakarta.inject.Inject;
  * settings share one {@link HealthState}, probed once for all of them: ten thousand distributors over the same
  * two servers cost two probes per interval, not twenty thousand. A shared state lives as long as at least one
  * probed backend uses it, so untracking one distributor never stops the probe that others still need.
+ * <p>
+ * Nothing here registers metrics: {@link HealthMetrics} reads the tracked backends when metrics are scraped.
  */
 @ApplicationScoped
-public class HealthRegistry implements HealthTransitions {
+public class HealthRegistry {
 
     /** A backend of a distributor, by their names. */
     private record Tracked(String distributor, String backend) {
     }
 
     private final Map<Tracked, BackendHealth> tracked = new ConcurrentHashMap<>();
-    private final Set<BackendHealth> probed = ConcurrentHashMap.newKeySet();
     /** One state per URL and probe settings in use; what the prober probes. */
     private final Map<HealthKey, HealthState> shared = new ConcurrentHashMap<>();
-    private final TransitionLog transitions = new TransitionLog();
 
-    @Inject
-    HealthMetrics metrics;
     @Inject
     Prober prober;
 
@@ -53,10 +50,12 @@ public class HealthRegistry implements HealthTransitions {
         HealthKey key = new HealthKey(target.url(), probe);
         BackendHealth health = tracked.get(id);
         if (health == null || !health.key().equals(key)) {
-            if (health != null) {
-                stopProbing(health);
+            BackendHealth replaced = health;
+            health = new BackendHealth(distributor, backend, key, target);
+            if (replaced != null) {
+                stopProbing(replaced);
+                health.keepTransitionsOf(replaced);
             }
-            health = new BackendHealth(distributor, backend, key, target, this);
             tracked.put(id, health);
         }
         if (distributorEnabled && probe.enabled()) {
@@ -76,24 +75,23 @@ public class HealthRegistry implements HealthTransitions {
         if (health != null) {
             stopProbing(health);
         }
-        transitions.forget(distributor, backend);
     }
 
     private void startProbing(BackendHealth health) {
-        if (!probed.add(health)) {
+        if (health.probed) {
             return;
         }
+        health.probed = true;
         HealthState state = shared.computeIfAbsent(health.key(), key -> health.state());
         health.join(state);
-        metrics.added(health);
         // Not when a probe of it is running or just ended: a thousand new distributors over one server are one probe.
         state.probeAtOnce();
         prober.probeNow(List.of(state));
     }
 
     private void stopProbing(BackendHealth health) {
-        if (probed.remove(health)) {
-            metrics.removed(health);
+        if (health.probed) {
+            health.probed = false;
             HealthState state = health.state();
             health.leave();
             if (state.unattached()) {
@@ -102,19 +100,25 @@ public class HealthRegistry implements HealthTransitions {
         }
     }
 
+    /** Every tracked distributor backend (what {@link HealthMetrics} reports). */
+    Collection<BackendHealth> trackedBackends() {
+        return tracked.values();
+    }
+
+    /** Whether that distributor backend is probed (its distributor is enabled and its health check on). */
+    boolean isProbed(BackendHealth health) {
+        return health.probed;
+    }
+
     /** The distinct states to probe: one per URL and probe settings in use. */
     Collection<HealthState> probed() {
         return shared.values();
     }
 
-    @Override
-    public void changed(BackendHealth health, BackendHealth.Status from, BackendHealth.Status to, String reason) {
-        metrics.transition(health, to);
-        transitions.record(health.distributor(), health.backend(), from, to, reason);
-    }
 
     /** The last health transitions of a distributor's backend, newest first (empty when it had none here). */
     public List<HealthTransition> recentTransitions(String distributor, String backend) {
-        return transitions.recent(distributor, backend);
+        BackendHealth health = tracked.get(new Tracked(distributor, backend));
+        return health == null ? List.of() : health.recentTransitions();
     }
 }

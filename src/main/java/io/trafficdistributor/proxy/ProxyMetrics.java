@@ -1,19 +1,26 @@
 package io.trafficdistributor.proxy;
 
-import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
-import jakarta.inject.Singleton;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.routing.CompiledBackend;
 import io.trafficdistributor.routing.CompiledDistributor;
+import io.trafficdistributor.routing.DistributorReplaced;
 
 /**
  * The proxy's metrics, labelled by distributor, backend, status class and retry cause only: their number is
@@ -47,19 +54,15 @@ import io.trafficdistributor.routing.CompiledDistributor;
  * <li>{@code td_proxy_pool_exhausted_total{distributor}}: attempts that waited {@code connectMillis} for a
  * connection to a backend whose pool stayed busy</li>
  * </ul>
- * The meters of a distributor are looked up once per compiled distributor, not per request. A singleton
- * (no client proxy), because the event loops read its connection counters directly.
+ * The per-distributor ones are {@link DistributorCounts}, not Micrometer meters, rendered by {@link ProxySeries} at
+ * scrape time: made on a distributor's first traffic (one that gets none costs none), removed when it is deleted,
+ * and found by a request on its compiled distributor, not by name. A singleton (no client proxy), because the
+ * event loops read its connection counters directly.
  */
 @Singleton
 public class ProxyMetrics {
 
-    private static final Duration[] LATENCY_BUCKETS = { Duration.ofMillis(5), Duration.ofMillis(10),
-            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
-            Duration.ofSeconds(10) };
     static final String PROXY_ANSWERED = "-";
-    /** Answered requests by distributor, backend and status class; {@link RequestHistory} reads their totals. */
-    static final String REQUESTS = "td.proxy.requests";
 
     private final MeterRegistry registry;
     final AtomicInteger clientConnections = new AtomicInteger();
@@ -79,8 +82,9 @@ public class ProxyMetrics {
     private final Counter http2Requests;
 
     @Inject
-    public ProxyMetrics(MeterRegistry registry) {
+    public ProxyMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
         this.registry = registry;
+        prometheus.getPrometheusRegistry().register(new ProxySeries(counts::values));
         Gauge.builder("td.proxy.client.connections", clientConnections, AtomicInteger::get)
                 .description("Open client connections to the proxy listener").register(registry);
         Gauge.builder("td.proxy.backend.connections", backendConnections, AtomicInteger::get)
@@ -147,69 +151,86 @@ public class ProxyMetrics {
         unknownHost.increment();
     }
 
-    /** The meters of one distributor, created on its first request after each (re)compilation. */
+    /**
+     * The meters of one compiled distributor, kept on it (so a request reads a field, not a map). Made on its first
+     * request, on the counts of its name: a recompiled distributor goes on counting where the previous form was.
+     */
     DistributorMeters of(CompiledDistributor distributor) {
-        return (DistributorMeters) distributor.proxyMeters(compiled -> new DistributorMeters(compiled));
+        return (DistributorMeters) distributor.proxyMeters(compiled -> new DistributorMeters(compiled,
+                counts.computeIfAbsent(compiled.name(), DistributorCounts::new)));
     }
 
+    /**
+     * A compiled distributor left the routing table: its counts go when it was deleted (or deleted and created
+     * again: another id), those of its removed backends when it was edited. A scrape no longer shows them, and a
+     * distributor created again under the same name counts from zero.
+     */
+    void replaced(@Observes DistributorReplaced change) {
+        CompiledDistributor old = change.old();
+        CompiledDistributor now = change.now();
+        if (now == null || !now.id().equals(old.id())) {
+            counts.remove(old.name());
+            return;
+        }
+        DistributorCounts kept = counts.get(old.name());
+        if (kept != null) {
+            for (CompiledBackend backend : old.backends()) {
+                if (now.backend(backend.name()) == null) {
+                    kept.forget(backend.name());
+                }
+            }
+        }
+    }
+
+    /** Each distributor's answered requests per backend (the proxy's own answers left out), for the console's chart. */
+    Map<String, Map<String, Long>> requestTotals() {
+        Map<String, Map<String, Long>> totals = new HashMap<>();
+        for (DistributorCounts c : counts.values()) {
+            c.requests.forEach((backend, classes) -> {
+                if (!backend.equals(PROXY_ANSWERED)) {
+                    long sum = 0;
+                    for (int i = 0; i < classes.length(); i++) {
+                        sum += classes.get(i);
+                    }
+                    totals.computeIfAbsent(c.distributor, name -> new HashMap<>()).put(backend, sum);
+                }
+            });
+        }
+        return totals;
+    }
+
+    /** The counts of each distributor that had traffic, by name. */
+    private final ConcurrentMap<String, DistributorCounts> counts = new ConcurrentHashMap<>();
+
+    /**
+     * One compiled distributor's way to its {@link DistributorCounts}: each backend's row found once by its index
+     * (several event loops may race to find it: all find the same one) and read from an array slot after that.
+     */
     final class DistributorMeters {
-        private final String distributor;
+        private final DistributorCounts counts;
         private final CompiledDistributor compiled;
-        private final Counter[][] byBackendAndClass; // [backend index, or last for the proxy itself][status class 1..5]
-        private final Timer duration;
-        private final Counter retryConnect;
-        private final Counter retryNoResponse;
-        private final Counter retryAttemptTimeout;
-        private final Counter poolExhausted;
-        /** FAILOVER only: switches to each backend, and the backend that served the last response. */
-        private final Counter[] failoversTo;
+        /** [backend index, or the last for the proxy itself]: its status class counts. */
+        private final AtomicReferenceArray<AtomicLongArray> requests;
+        /** FAILOVER only: the backend that served the last response. */
         private final AtomicReference<CompiledBackend> servedBy = new AtomicReference<>();
 
-        DistributorMeters(CompiledDistributor compiled) {
-            this.distributor = compiled.name();
+        DistributorMeters(CompiledDistributor compiled, DistributorCounts counts) {
+            this.counts = counts;
             this.compiled = compiled;
-            int backends = compiled.backends().size();
-            this.byBackendAndClass = new Counter[backends + 1][6];
-            for (CompiledBackend backend : compiled.backends()) {
-                for (int c = 1; c <= 5; c++) {
-                    byBackendAndClass[backend.index()][c] = requests(backend.name(), c);
-                }
-            }
-            for (int c = 1; c <= 5; c++) {
-                byBackendAndClass[backends][c] = requests(PROXY_ANSWERED, c);
-            }
-            this.duration = Timer.builder("td.proxy.request.duration").tag("distributor", distributor)
-                    .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
-            this.retryConnect = retries("connect");
-            this.retryNoResponse = retries("no_response");
-            this.retryAttemptTimeout = retries("attempt_timeout");
-            this.poolExhausted = registry.counter("td.proxy.pool.exhausted", "distributor", distributor);
-            if (compiled.routing() == RoutingMethod.FAILOVER) {
-                failoversTo = new Counter[backends];
-                for (CompiledBackend backend : compiled.backends()) {
-                    failoversTo[backend.index()] = registry.counter("td.proxy.failovers", "distributor", distributor,
-                            "to", backend.name());
-                }
-            } else {
-                failoversTo = null;
-            }
-        }
-
-        private Counter requests(String backend, int statusClass) {
-            return registry.counter(REQUESTS, "distributor", distributor, "backend", backend,
-                    "status", statusClass + "xx");
-        }
-
-        private Counter retries(String cause) {
-            return registry.counter("td.proxy.retries", "distributor", distributor, "cause", cause);
+            this.requests = new AtomicReferenceArray<>(compiled.backends().size() + 1);
         }
 
         /** One answered request: by the backend {@code backend}, or by the proxy itself when null. */
         void answered(CompiledBackend backend, int status, long startNanos) {
             int statusClass = Math.max(1, Math.min(5, status / 100));
-            int row = backend == null ? byBackendAndClass.length - 1 : backend.index();
-            byBackendAndClass[row][statusClass].increment();
-            duration.record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            int row = backend == null ? compiled.backends().size() : backend.index();
+            AtomicLongArray classes = requests.get(row);
+            if (classes == null) {
+                classes = counts.requestsOf(backend == null ? PROXY_ANSWERED : backend.name());
+                requests.set(row, classes);
+            }
+            classes.incrementAndGet(statusClass - 1);
+            counts.duration(System.nanoTime() - startNanos);
         }
 
         /**
@@ -218,7 +239,7 @@ public class ProxyMetrics {
          * requests handled on different event loops may run in either order, which counted one switch twice.
          */
         void responding(CompiledBackend backend, int status) {
-            if (failoversTo != null && status < 500) {
+            if (compiled.routing() == RoutingMethod.FAILOVER && status < 500) {
                 CompiledBackend previous = servedBy.get();
                 if (previous != backend && previous != null && backend.index() > previous.index()
                         && compiled.rampingUp(previous)) {
@@ -228,25 +249,26 @@ public class ProxyMetrics {
                 }
                 // One count per switch even when several event loops see it at once: only the winner of the swap.
                 if (previous != backend && servedBy.compareAndSet(previous, backend) && previous != null) {
-                    failoversTo[backend.index()].increment();
+                    counts.failoversTo(backend.name()).incrementAndGet();
                 }
             }
         }
 
         void poolExhausted() {
-            poolExhausted.increment();
+            counts.others.incrementAndGet(DistributorCounts.POOL_EXHAUSTED);
         }
 
         void retryAfterConnectFailure() {
-            retryConnect.increment();
+            counts.others.incrementAndGet(DistributorCounts.RETRY_CONNECT);
         }
 
         void retryAfter(boolean attemptTimedOut) {
-            (attemptTimedOut ? retryAttemptTimeout : retryNoResponse).increment();
+            counts.others.incrementAndGet(attemptTimedOut ? DistributorCounts.RETRY_ATTEMPT_TIMEOUT
+                    : DistributorCounts.RETRY_NO_RESPONSE);
         }
     }
 
-    private final java.util.concurrent.ConcurrentMap<String, Counter> handshakes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> handshakes = new ConcurrentHashMap<>();
 
     /** One HTTPS handshake ended: {@code result} is {@code ok} or a failure reason from a fixed set. */
     void handshake(String protocol, String result) {

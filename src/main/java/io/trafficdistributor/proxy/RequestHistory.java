@@ -7,14 +7,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 
 /**
  * Requests per backend over the last {@link #BUCKETS} buckets of {@link #BUCKET_SECONDS} seconds (5 minutes), for
  * the console's chart. It adds nothing to the proxy's hot path: every {@value #BUCKET_SECONDS} s it reads the
- * running totals of the proxy's own {@code td.proxy.requests} counters (one increment per answered request,
+ * running totals of the proxy's own request counts behind {@code td_proxy_requests_total} (one increment per answered request,
  * {@link ProxyMetrics}) and keeps what each backend's total grew by in a small ring. Rings exist only for
  * backends that had traffic in the window, so ten thousand idle distributors cost nothing here.
  * <p>
@@ -30,9 +28,12 @@ public class RequestHistory {
     }
 
     @Inject
-    MeterRegistry registry;
+    ProxyMetrics metrics;
 
-    /** Each counted backend's total at the last sample; counters are never removed, so neither are these. */
+    /**
+     * Each counted backend's total at the last sample. Counts removed with their distributor (or backend) leave
+     * here at the next sample, so one created again under the same names counts from zero as new.
+     */
     private final Map<Key, Long> totals = new HashMap<>();
     private final Map<Key, RequestRing> rings = new ConcurrentHashMap<>();
     private volatile long sampledAtMillis = System.currentTimeMillis();
@@ -41,13 +42,9 @@ public class RequestHistory {
     @Scheduled(every = BUCKET_SECONDS + "s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     synchronized void sample() {
         Map<Key, Long> now = new HashMap<>();
-        for (Counter counter : registry.find(ProxyMetrics.REQUESTS).counters()) {
-            String backend = counter.getId().getTag("backend");
-            if (backend == null || backend.equals(ProxyMetrics.PROXY_ANSWERED)) {
-                continue;
-            }
-            now.merge(new Key(counter.getId().getTag("distributor"), backend), (long) counter.count(), Long::sum);
-        }
+        metrics.requestTotals().forEach((distributor, backends) -> backends.forEach(
+                (backend, total) -> now.put(new Key(distributor, backend), total)));
+        totals.keySet().retainAll(now.keySet());
         Map<Key, Long> grown = new HashMap<>();
         now.forEach((key, total) -> {
             Long before = totals.put(key, total);

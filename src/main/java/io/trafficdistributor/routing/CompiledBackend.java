@@ -12,20 +12,39 @@ import io.vertx.core.net.SocketAddress;
  * A backend ready for traffic: its address parsed once, its sticky token derived once, its health tracked.
  *
  * @param index       position in the distributor's list (the failover priority)
+ * @param target      where it points, parsed from its URL; one instance for every probed backend with that URL and
+ *                    health check (the one their shared health state holds), not a copy per distributor
  * @param stickyToken the opaque cookie value that pins a client to this backend ({@link StickyTokens}): keyed by
  *                    the cluster secret, so it holds no address, cannot be forged, and is the same on every replica
- *                    and after restarts
+ *                    and after restarts; null unless its distributor uses sticky sessions
  * @param rampFrom    when a change of the distributor started this backend's slow-start ramp ({@link System#nanoTime()}),
  *                    or {@link SlowStart#ALWAYS}: see {@link RampStarts}
  */
-public record CompiledBackend(int index, String name, String url, int weight, boolean https, String host, int port,
-        String basePath, SocketAddress address, String stickyToken, BackendHealth health, long rampFrom)
-        implements BalancedBackend {
+public record CompiledBackend(int index, String name, int weight, ProbeTarget target, String stickyToken,
+        BackendHealth health, long rampFrom) implements BalancedBackend {
 
-    CompiledBackend(int index, String name, int weight, ProbeTarget target, String stickyToken, BackendHealth health,
-            long rampFrom) {
-        this(index, name, target.url(), weight, target.https(), target.host(), target.port(), target.basePath(),
-                target.address(), stickyToken, health, rampFrom);
+    public String url() {
+        return target.url();
+    }
+
+    public boolean https() {
+        return target.https();
+    }
+
+    public String host() {
+        return target.host();
+    }
+
+    public int port() {
+        return target.port();
+    }
+
+    public String basePath() {
+        return target.basePath();
+    }
+
+    public SocketAddress address() {
+        return target.address();
     }
 
     /**
@@ -55,6 +74,7 @@ public record CompiledBackend(int index, String name, String url, int weight, bo
 
     /** The path to send to this backend for a client's request URI (base path prefixed). */
     public String uriFor(String requestUri) {
+        String basePath = target.basePath();
         return basePath.isEmpty() ? requestUri : basePath + requestUri;
     }
 }

@@ -56,7 +56,11 @@ public final class CompiledDistributor {
         this.stickySession = stickySession;
         this.backends = List.copyOf(backends);
         Map<String, CompiledBackend> byToken = new HashMap<>();
-        backends.forEach(b -> byToken.put(b.stickyToken(), b));
+        backends.forEach(b -> {
+            if (b.stickyToken() != null) {
+                byToken.put(b.stickyToken(), b);
+            }
+        });
         this.backendsByStickyToken = Map.copyOf(byToken);
         this.slowStart = slowStart;
         this.balancer = Balancers.forMethod(routing, this.backends, slowStart, System::nanoTime);
@@ -156,6 +160,11 @@ public final class CompiledDistributor {
             }
             return proxyMeters;
         }
+    }
+
+    /** The proxy's meters if a request made them, else null. */
+    public Object existingProxyMeters() {
+        return proxyMeters;
     }
 
     /** The backend a sticky cookie value names, or null if it names none of this distributor's backends. */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 import io.trafficdistributor.balancing.SlowStart;
+import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.health.BackendHealth;
 import io.trafficdistributor.health.ExpectedStatuses;
 import io.trafficdistributor.health.HealthRegistry;
@@ -29,7 +30,8 @@ final class DistributorCompiler {
     /**
      * Compiles a stored distributor and tracks the health of its backends; a backend whose URL and probe settings
      * did not change keeps the health it had. Each backend's sticky cookie value is computed here, once, so a
-     * request verifies a cookie by one map lookup of the exact value.
+     * request verifies a cookie by one map lookup of the exact value. Equal settings values are shared between
+     * distributors ({@link SharedValues}).
      *
      * @param previous the distributor's compiled form this one replaces, or null: which backends start a slow-start
      *                 ramp, and which go on with theirs, depends on it ({@link RampStarts})
@@ -42,33 +44,36 @@ final class DistributorCompiler {
         List<BackendDocument> stored = definition.backends();
         ProbeSettings probe = probeSettings(definition.healthCheck());
         // Every URL parsed before any health is tracked: a failure here leaves health as it was.
-        List<ProbeTarget> targets = stored.stream().map(b -> CompiledBackend.target(b.url())).toList();
-        List<CompiledBackend> backends = new ArrayList<>();
+        List<ProbeTarget> targets = stored.stream().map(b -> SharedValues.of(CompiledBackend.target(b.url()))).toList();
+        // Only sticky sessions read the tokens: an HMAC per backend is not worth computing (nor keeping) otherwise.
+        boolean sticky = definition.routing() == RoutingMethod.STICKY_SESSIONS;
+        List<CompiledBackend> backends = new ArrayList<>(stored.size());
         for (int i = 0; i < stored.size(); i++) {
             BackendDocument b = stored.get(i);
-            BackendHealth tracked = health.track(name, b.name(), targets.get(i), probe, definition.enabled());
-            long rampFrom = RampStarts.rampFrom(running, running ? previous.backend(b.name()) : null, tracked, now);
-            backends.add(new CompiledBackend(i, b.name(), b.weight(), targets.get(i), stickyTokens.token(name, b.name()),
-                    tracked, rampFrom));
+            String backendName = SharedValues.name(b.name());
+            BackendHealth tracked = health.track(name, backendName, targets.get(i), probe, definition.enabled());
+            long rampFrom = RampStarts.rampFrom(running, running ? previous.backend(backendName) : null, tracked, now);
+            backends.add(new CompiledBackend(i, backendName, b.weight(), targets.get(i),
+                    sticky ? stickyTokens.token(name, backendName) : null, tracked, rampFrom));
         }
         return new CompiledDistributor(definition.id(), name, definition.version(), definition.hostnames(),
                 definition.routing(), definition.enabled(), definition.passHostHeader(),
                 timeouts(definition.timeouts()), stickyCookie(definition.stickySession()), backends,
                 definition.tls().redirectHttp(), definition.tls().hstsMaxAgeSeconds(),
-                SlowStart.ofSeconds(definition.slowStartSeconds()));
+                SharedValues.of(SlowStart.ofSeconds(definition.slowStartSeconds())));
     }
 
     static ProbeSettings probeSettings(HealthCheckDocument check) {
-        return new ProbeSettings(check.enabled(), check.type(), check.path(),
+        return SharedValues.of(new ProbeSettings(check.enabled(), check.type(), check.path(),
                 ExpectedStatuses.parse(check.expectedStatuses()), check.intervalSeconds(), check.timeoutMillis(),
-                check.healthyThreshold(), check.unhealthyThreshold());
+                check.healthyThreshold(), check.unhealthyThreshold()));
     }
 
     static Timeouts timeouts(TimeoutsDocument timeouts) {
-        return new Timeouts(timeouts.connectMillis(), timeouts.responseMillis(), timeouts.attemptMillis());
+        return SharedValues.of(new Timeouts(timeouts.connectMillis(), timeouts.responseMillis(), timeouts.attemptMillis()));
     }
 
     static StickyCookie stickyCookie(StickySessionDocument sticky) {
-        return new StickyCookie(sticky.cookieName(), sticky.maxAgeSeconds(), sticky.sameSite());
+        return SharedValues.of(new StickyCookie(sticky.cookieName(), sticky.maxAgeSeconds(), sticky.sameSite()));
     }
 }

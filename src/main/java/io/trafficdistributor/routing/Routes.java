@@ -1,6 +1,5 @@
 package io.trafficdistributor.routing;
 
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -9,6 +8,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -32,6 +32,9 @@ public class Routes {
 
     @Inject
     HealthRegistry health;
+
+    @Inject
+    Event<DistributorReplaced> replaced;
 
     private volatile RoutingTable table = new RoutingTable();
     /** Keyed by the cluster secret, set once at start before anything is compiled ({@link #keyStickyCookies}). */
@@ -91,7 +94,7 @@ public class Routes {
      * Replaces the whole table with what was read from the database, except distributors changed by
      * {@link #apply} since {@code readStartedAt}: those are newer than the read, and stay as they are.
      */
-    public synchronized void replaceAll(Collection<DistributorDocument> distributors, long readStartedAt) {
+    public synchronized void replaceAll(Iterable<DistributorDocument> distributors, long readStartedAt) {
         Set<String> newer = new HashSet<>();
         appliedAt.forEach((name, at) -> {
             if (at > readStartedAt) {
@@ -139,7 +142,10 @@ public class Routes {
         return DistributorCompiler.compile(distributor, previous, health, stickyTokens);
     }
 
-    /** Stops tracking the health of the backends {@code old} had and {@code now} (null when deleted) has not. */
+    /**
+     * Stops tracking the health of the backends {@code old} had and {@code now} (null when deleted) has not, and
+     * tells the traffic side that {@code old} left the table.
+     */
     private void untrackGone(CompiledDistributor old, CompiledDistributor now) {
         if (old == null || old == now) {
             return;
@@ -149,5 +155,6 @@ public class Routes {
                 health.untrack(old.name(), backend.name());
             }
         }
+        replaced.fire(new DistributorReplaced(old, now));
     }
 }

@@ -18,13 +18,23 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RoutingTable {
 
-    private final Map<String, CompiledDistributor> byName = new ConcurrentHashMap<>();
-    private final Map<String, CompiledDistributor> exact = new ConcurrentHashMap<>();
+    private final Map<String, CompiledDistributor> byName;
+    private final Map<String, CompiledDistributor> exact;
     /** Keyed by the suffix a wildcard matches: {@code *.example.com} is stored as {@code .example.com}. */
     private final Map<String, CompiledDistributor> wildcard = new ConcurrentHashMap<>();
 
+    public RoutingTable() {
+        this(16);
+    }
+
+    /** Sized for that many distributors (of a hostname or so each): a full load does not grow the maps step by step. */
+    private RoutingTable(int distributors) {
+        byName = new ConcurrentHashMap<>(distributors);
+        exact = new ConcurrentHashMap<>(distributors);
+    }
+
     public static RoutingTable of(Collection<CompiledDistributor> distributors) {
-        RoutingTable table = new RoutingTable();
+        RoutingTable table = new RoutingTable(distributors.size());
         distributors.forEach(table::put);
         return table;
     }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -124,6 +125,15 @@ public class DistributorService {
     @Transactional
     public List<DistributorDocument> all() {
         return session().doReturningWork(DistributorRows::readAll);
+    }
+
+    /**
+     * Every distributor, as {@link #all()}, handed to {@code each} row by row rather than in one list: loading
+     * 100,000 at startup compiles them while the rest are still being read, and never holds all their documents.
+     */
+    @Transactional
+    public void forEach(Consumer<DistributorDocument> each) {
+        session().doWork(connection -> DistributorRows.readAll(connection, each));
     }
 
     /**

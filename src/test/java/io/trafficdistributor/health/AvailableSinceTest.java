@@ -20,8 +20,7 @@ class AvailableSinceTest {
         ProbeTarget target = BackendChecks.local(9, "");
         ProbeSettings settings = new ProbeSettings(true, HealthCheckType.TCP, "/", ExpectedStatuses.parse("200-399"), 5,
                 2000, 1, 1);
-        return new BackendHealth("shop", "blue", new HealthKey(target.url(), settings), target, (h, from, to, why) -> {
-        });
+        return new BackendHealth("shop", "blue", new HealthKey(target.url(), settings), target);
     }
 
     @Test

@@ -8,13 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.trafficdistributor.support.ProxyClient;
 import io.trafficdistributor.support.TestBackend;
@@ -24,6 +28,9 @@ import io.trafficdistributor.support.TestBackend;
 class MetricsTest {
 
     static TestBackend backend;
+
+    @Inject
+    MeterRegistry registry;
 
     @BeforeAll
     static void start() {
@@ -43,6 +50,46 @@ class MetricsTest {
     static double sample(String metrics, String nameAndLabels) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(nameAndLabels) + " ([0-9.eE+-]+)$").matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    /** The lines of /q/metrics that name that distributor. */
+    static List<String> linesOf(String metrics, String distributor) {
+        return metrics.lines().filter(line -> line.contains("distributor=\"" + distributor + "\"")).toList();
+    }
+
+    @Test
+    void aDistributorHasProxyMetersFromItsFirstRequestUntilItIsDeleted() {
+        json("""
+                {"name":"metrics-lazy","hostnames":["metrics-lazy.test"],
+                 "backends":[{"name":"one","url":"%s"},{"name":"two","url":"%s"}],"healthCheck":{"enabled":false}}"""
+                .formatted(backend.url(), backend.url())).post("/api/v1/distributors").then().statusCode(201);
+        // No traffic, no series (health has none either while unprobed), and no meter in the registry.
+        assertEquals(List.of(), linesOf(metrics(), "metrics-lazy"));
+        assertEquals(List.of(), registry.getMeters().stream()
+                .filter(meter -> "metrics-lazy".equals(meter.getId().getTag("distributor"))).toList());
+
+        assertEquals(200, ProxyClient.get("metrics-lazy.test", "/").statusCode());
+        String metrics = metrics();
+        // Only what the request used: one backend's 2xx and the duration, no series for the other backend or class.
+        assertEquals(1.0, sample(metrics, "td_proxy_requests_total{backend=\"one\",distributor=\"metrics-lazy\",status=\"2xx\"}"), metrics);
+        assertEquals(1.0, sample(metrics, "td_proxy_request_duration_seconds_count{distributor=\"metrics-lazy\"}"), metrics);
+        assertEquals(1.0, sample(metrics, "td_proxy_request_duration_seconds_bucket{distributor=\"metrics-lazy\",le=\"+Inf\"}"), metrics);
+        assertEquals(List.of(), linesOf(metrics, "metrics-lazy").stream()
+                .filter(line -> line.startsWith("td_proxy_requests_total") && !line.contains("backend=\"one\"")
+                        || line.startsWith("td_proxy_retries_total") || line.startsWith("td_proxy_pool_exhausted_total"))
+                .toList());
+
+        // Editing it keeps the meters (the new compiled form finds the same ones) ...
+        assertEquals(200, ProxyClient.get("metrics-lazy.test", "/").statusCode());
+        api().contentType("application/merge-patch+json").body("{\"passHostHeader\":false}")
+                .patch("/api/v1/distributors/metrics-lazy").then().statusCode(200);
+        assertEquals(200, ProxyClient.get("metrics-lazy.test", "/").statusCode());
+        assertEquals(3.0, sample(metrics(), "td_proxy_request_duration_seconds_count{distributor=\"metrics-lazy\"}"));
+
+        // ... deleting it removes them.
+        given().header("Authorization", "Bearer " + io.trafficdistributor.support.Api.TOKEN)
+                .delete("/api/v1/distributors/metrics-lazy").then().statusCode(204);
+        assertEquals(List.of(), linesOf(metrics(), "metrics-lazy"));
     }
 
     @Test
@@ -103,7 +150,7 @@ class MetricsTest {
                 || sample(metrics, "td_proxy_failovers_total{distributor=\"metrics-fo\",to=\"live\"}") == 0.0,
                 "the dead primary never served, so traffic never moved: " + metrics);
 
-        // A deleted distributor's backends leave the health gauge (a moment later: gauges change off the write path).
+        // A deleted distributor's backends leave the health gauge.
         given().header("Authorization", "Bearer " + io.trafficdistributor.support.Api.TOKEN)
                 .delete("/api/v1/distributors/metrics-fo").then().statusCode(204);
         await().atMost(Duration.ofSeconds(2)).until(() ->

@@ -27,12 +27,7 @@ import io.trafficdistributor.service.HealthCheckDocument;
  */
 class RampStartsTest {
 
-    /** Transitions are not counted here: no metrics without Quarkus. */
-    final HealthRegistry health = new HealthRegistry() {
-        @Override
-        public void changed(BackendHealth backend, BackendHealth.Status from, BackendHealth.Status to, String reason) {
-        }
-    };
+    final HealthRegistry health = new HealthRegistry();
     final StickyTokens tokens = new StickyTokens(new byte[32]);
     final UUID id = UUID.randomUUID();
 
