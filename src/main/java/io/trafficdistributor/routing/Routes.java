@@ -15,12 +15,13 @@ import org.jboss.logging.Logger;
 
 import io.trafficdistributor.health.HealthRegistry;
 import io.trafficdistributor.service.DistributorDocument;
+import io.trafficdistributor.service.StoredVersion;
 
 /**
  * Holds the current {@link RoutingTable}: the single writer of it. A change replaces one compiled
- * (immutable) distributor in the table; a full reload builds a new table and swaps it in. Readers (the
- * proxy's event loops) never lock. A change that fails to compile leaves the distributor's previous
- * compiled form serving.
+ * (immutable) distributor in the table; the load at start builds a new table and swaps it in; a reconcile
+ * replaces only the distributors that differ from the database. Readers (the proxy's event loops) never lock. A
+ * change that fails to compile leaves the distributor's previous compiled form serving.
  * <p>
  * Compiling a distributor tracks the health of its backends ({@link HealthRegistry#track}); a backend that
  * leaves the table, with its distributor or alone, is untracked here.
@@ -129,6 +130,70 @@ public class Routes {
         }
         appliedAt.clear();
         table = RoutingTable.of(next.values());
+    }
+
+    /**
+     * The names whose routing differs from what the database holds: stored distributors the table lacks or has at
+     * another id or version, and distributors the table has that are no longer stored. Reads the table only (no
+     * lock): a reconcile compares first, then reads those few, then {@link #applyRead applies} them.
+     */
+    public Set<String> differing(Collection<StoredVersion> stored) {
+        RoutingTable current = table;
+        Set<String> differing = new HashSet<>();
+        Set<String> storedNames = new HashSet<>(stored.size() * 2);
+        for (StoredVersion version : stored) {
+            storedNames.add(version.name());
+            CompiledDistributor compiled = current.byName(version.name());
+            if (compiled == null || !Objects.equals(compiled.id(), version.id()) || compiled.version() != version.version()) {
+                differing.add(version.name());
+            }
+        }
+        for (CompiledDistributor compiled : current.distributors()) {
+            if (!storedNames.contains(compiled.name())) {
+                differing.add(compiled.name());
+            }
+        }
+        return differing;
+    }
+
+    /**
+     * Applies distributors read from the database since {@code readStartedAt} (a {@link #generation()}): those
+     * {@code read}, and those of {@code names} it did not find, which are deleted. A name applied since the read
+     * started ({@link #apply}: this replica's own write, most often) is newer than the read, and is left as it is,
+     * unless the read has a later version of the same distributor (same id). A read that this overrules is
+     * repaired by the next reconcile; reads must not overlap (the change feed makes one at a time), since the record
+     * of what was applied since is cleared here.
+     *
+     * @return how many distributors this compiled or removed
+     */
+    public synchronized int applyRead(long readStartedAt, Collection<DistributorDocument> read, Collection<String> names) {
+        int applied = 0;
+        Set<String> found = new HashSet<>();
+        for (DistributorDocument distributor : read) {
+            String name = distributor.name();
+            found.add(name);
+            CompiledDistributor current = table.byName(name);
+            if (changedSince(name, readStartedAt) && (current == null || !Objects.equals(current.id(), distributor.id()))) {
+                continue;
+            }
+            if (!isApplied(name, distributor.id(), distributor.version())) {
+                apply(name, distributor);
+                applied++;
+            }
+        }
+        for (String name : names) {
+            if (!found.contains(name) && !changedSince(name, readStartedAt) && table.byName(name) != null) {
+                apply(name, null);
+                applied++;
+            }
+        }
+        appliedAt.clear();
+        return applied;
+    }
+
+    private boolean changedSince(String name, long readStartedAt) {
+        Long at = appliedAt.get(name);
+        return at != null && at > readStartedAt;
     }
 
     /** @param previous its compiled form so far, or null: slow start carries ramps over from it */

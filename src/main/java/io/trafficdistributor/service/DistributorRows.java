@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
@@ -17,8 +18,8 @@ import io.trafficdistributor.domain.SameSite;
 
 /**
  * The distributor statements that bypass Hibernate's entity machinery, on the transaction's own connection: the
- * full read that builds the routing table, a creation (three tables in one round trip) and the owners check
- * before a write. Each is one SQL statement, where Hibernate spent most of an API write's CPU time on query plans,
+ * full read that builds the routing table, a reconcile's reads (every version, then the distributors that differ),
+ * a creation (three tables in one round trip) and the owners check before a write. Each is one SQL statement, where Hibernate spent most of an API write's CPU time on query plans,
  * result mappings and flushes (profile in README, Performance). The columns are those of the {@code Distributor}
  * entity, which updates still go through; {@code DistributorWriteAndLoadTest} checks that the two agree.
  */
@@ -47,36 +48,70 @@ final class DistributorRows {
             statement.setFetchSize(1000);
             try (ResultSet row = statement.executeQuery(READ_ALL)) {
                 while (row.next()) {
-                    String[] backendNames = (String[]) row.getArray(28).getArray();
-                    String[] backendUrls = (String[]) row.getArray(29).getArray();
-                    Integer[] backendWeights = (Integer[]) row.getArray(30).getArray();
-                    List<BackendDocument> backends = new ArrayList<>(backendNames.length);
-                    for (int i = 0; i < backendNames.length; i++) {
-                        backends.add(new BackendDocument(backendNames[i], backendUrls[i], backendWeights[i]));
-                    }
-                    all.add(new DistributorDocument(
-                            row.getString(2),
-                            List.of((String[]) row.getArray(27).getArray()),
-                            RoutingMethod.valueOf(row.getString(3)),
-                            row.getBoolean(4),
-                            List.copyOf(backends),
-                            new StickySessionDocument(row.getString(6), (Integer) row.getObject(7),
-                                    SameSite.valueOf(row.getString(8))),
-                            new HealthCheckDocument(row.getBoolean(9), HealthCheckType.valueOf(row.getString(10)),
-                                    row.getString(11), row.getString(12), row.getInt(13), row.getInt(14),
-                                    row.getInt(15), row.getInt(16)),
-                            new TimeoutsDocument(row.getInt(17), row.getInt(18), (Integer) row.getObject(19)),
-                            row.getBoolean(5),
-                            row.getInt(26),
-                            new TlsDocument(row.getBoolean(23), row.getBoolean(24), (Integer) row.getObject(25)),
-                            row.getObject(1, UUID.class),
-                            row.getLong(20),
-                            row.getObject(21, OffsetDateTime.class),
-                            row.getObject(22, OffsetDateTime.class)));
+                    all.add(document(row));
                 }
             }
         }
         return all;
+    }
+
+    /** The distributors of those names that exist, in one statement. */
+    static List<DistributorDocument> readNamed(Connection connection, Collection<String> names) throws SQLException {
+        List<DistributorDocument> found = new ArrayList<>(names.size());
+        try (PreparedStatement select = connection.prepareStatement(READ_ALL + " where d.name = any (?::varchar[])")) {
+            select.setFetchSize(1000);
+            select.setArray(1, connection.createArrayOf("varchar", names.toArray()));
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    found.add(document(row));
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Name, id and version of every distributor: a reconcile's comparison, a few dozen bytes a distributor. */
+    static List<StoredVersion> versions(Connection connection) throws SQLException {
+        List<StoredVersion> all = new ArrayList<>();
+        try (Statement statement = connection.createStatement()) {
+            statement.setFetchSize(10_000);
+            try (ResultSet row = statement.executeQuery("select d.name, d.id, d.version from distributor d")) {
+                while (row.next()) {
+                    all.add(new StoredVersion(row.getString(1), row.getObject(2, UUID.class), row.getLong(3)));
+                }
+            }
+        }
+        return all;
+    }
+
+    /** The document of the row {@code row} is on, a row of {@link #READ_ALL}. */
+    private static DistributorDocument document(ResultSet row) throws SQLException {
+        String[] backendNames = (String[]) row.getArray(28).getArray();
+        String[] backendUrls = (String[]) row.getArray(29).getArray();
+        Integer[] backendWeights = (Integer[]) row.getArray(30).getArray();
+        List<BackendDocument> backends = new ArrayList<>(backendNames.length);
+        for (int i = 0; i < backendNames.length; i++) {
+            backends.add(new BackendDocument(backendNames[i], backendUrls[i], backendWeights[i]));
+        }
+        return new DistributorDocument(
+                row.getString(2),
+                List.of((String[]) row.getArray(27).getArray()),
+                RoutingMethod.valueOf(row.getString(3)),
+                row.getBoolean(4),
+                List.copyOf(backends),
+                new StickySessionDocument(row.getString(6), (Integer) row.getObject(7),
+                        SameSite.valueOf(row.getString(8))),
+                new HealthCheckDocument(row.getBoolean(9), HealthCheckType.valueOf(row.getString(10)),
+                        row.getString(11), row.getString(12), row.getInt(13), row.getInt(14),
+                        row.getInt(15), row.getInt(16)),
+                new TimeoutsDocument(row.getInt(17), row.getInt(18), (Integer) row.getObject(19)),
+                row.getBoolean(5),
+                row.getInt(26),
+                new TlsDocument(row.getBoolean(23), row.getBoolean(24), (Integer) row.getObject(25)),
+                row.getObject(1, UUID.class),
+                row.getLong(20),
+                row.getObject(21, OffsetDateTime.class),
+                row.getObject(22, OffsetDateTime.class));
     }
 
     /**

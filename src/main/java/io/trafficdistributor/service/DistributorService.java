@@ -2,6 +2,7 @@ package io.trafficdistributor.service;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -124,6 +125,24 @@ public class DistributorService {
     @Transactional
     public List<DistributorDocument> all() {
         return session().doReturningWork(DistributorRows::readAll);
+    }
+
+    /**
+     * Name, id and version of every distributor, in one statement: what a reconcile compares with the routing table
+     * before it reads the few that differ ({@link #named}).
+     */
+    @Transactional
+    public List<StoredVersion> versions() {
+        return session().doReturningWork(DistributorRows::versions);
+    }
+
+    /** The distributors of those names that exist, in one statement (those that do not are left out). */
+    @Transactional
+    public List<DistributorDocument> named(Collection<String> names) {
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        return session().doReturningWork(connection -> DistributorRows.readNamed(connection, names));
     }
 
     /**
