@@ -5,6 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+
+import jakarta.annotation.PreDestroy;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -18,6 +23,11 @@ import jakarta.inject.Inject;
  * settings share one {@link HealthState}, probed once for all of them: ten thousand distributors over the same
  * two servers cost two probes per interval, not twenty thousand. A shared state lives as long as at least one
  * probed backend uses it, so untracking one distributor never stops the probe that others still need.
+ * <p>
+ * Tracking is cheap for its caller, an API write that compiles a distributor: it makes or finds the backend's
+ * {@link BackendHealth} and returns. Joining the shared state, registering the metrics and the first probe happen
+ * a moment later on a thread of their own, in the order they were asked for, so that a burst of writes neither
+ * waits for them nor contends on them; until then the new backend shows its own state, UNKNOWN, which takes traffic.
  */
 @ApplicationScoped
 public class HealthRegistry implements HealthTransitions {
@@ -37,6 +47,13 @@ public class HealthRegistry implements HealthTransitions {
     @Inject
     Prober prober;
 
+    /** Starts and stops probing, in the order {@link #track} and {@link #untrack} asked for it. */
+    private final ExecutorService registrar = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "td-health-registrar");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     /**
      * The health of a distributor's backend from now on. The one tracked so far for that distributor and backend
      * name, if its URL and probe settings are the same (editing a distributor keeps the health of the backends it
@@ -45,38 +62,56 @@ public class HealthRegistry implements HealthTransitions {
      * It is probed when the distributor is enabled and its probe settings are: it joins the state shared by every
      * probed backend with its URL and settings, and that state is probed at once (unless a probe of it is running
      * or has just ended), so a new backend gets a fresh verdict whether or not others already probe the same
-     * server. Otherwise only the proxy's own traffic judges it.
+     * server. Otherwise only the proxy's own traffic judges it. Both happen on the registrar thread, just after.
      */
-    public synchronized BackendHealth track(String distributor, String backend, ProbeTarget target, ProbeSettings probe,
+    public BackendHealth track(String distributor, String backend, ProbeTarget target, ProbeSettings probe,
             boolean distributorEnabled) {
-        Tracked id = new Tracked(distributor, backend);
         HealthKey key = new HealthKey(target.url(), probe);
-        BackendHealth health = tracked.get(id);
-        if (health == null || !health.key().equals(key)) {
-            if (health != null) {
-                stopProbing(health);
+        boolean toProbe = distributorEnabled && probe.enabled();
+        // One key at a time (its map entry's lock), so its registrations queue in the order of its changes; no
+        // lock that concurrent writes of other distributors would wait for.
+        return tracked.compute(new Tracked(distributor, backend), (id, health) -> {
+            if (health == null || !health.key().equals(key)) {
+                if (health != null) {
+                    BackendHealth replaced = health;
+                    register(() -> stopProbing(replaced));
+                }
+                health = new BackendHealth(distributor, backend, key, target, this);
             }
-            health = new BackendHealth(distributor, backend, key, target, this);
-            tracked.put(id, health);
-        }
-        if (distributorEnabled && probe.enabled()) {
-            startProbing(health);
-        } else {
-            stopProbing(health);
-        }
-        return health;
+            BackendHealth tracking = health;
+            register(toProbe ? () -> startProbing(tracking) : () -> stopProbing(tracking));
+            return health;
+        });
     }
 
     /**
      * Stops tracking a distributor's backend (it was removed, or its distributor deleted): no more probes for it
      * (the probes others share go on) and no metrics. Its last health stays readable to whoever still holds it.
      */
-    public synchronized void untrack(String distributor, String backend) {
-        BackendHealth health = tracked.remove(new Tracked(distributor, backend));
-        if (health != null) {
-            stopProbing(health);
+    public void untrack(String distributor, String backend) {
+        tracked.compute(new Tracked(distributor, backend), (id, health) -> {
+            register(() -> {
+                if (health != null) {
+                    stopProbing(health);
+                }
+                transitions.forget(distributor, backend);
+            });
+            return null;
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        registrar.shutdownNow();
+    }
+
+    /** Queues a change of what is probed for the registrar thread, the only one that makes them. */
+    private void register(Runnable change) {
+        try {
+            registrar.execute(change);
+        } catch (RejectedExecutionException stopping) {
+            // The service is stopping: nothing is probed any more.
         }
-        transitions.forget(distributor, backend);
     }
 
     private void startProbing(BackendHealth health) {
