@@ -19,7 +19,7 @@ import io.trafficdistributor.domain.SameSite;
 /**
  * The distributor statements that bypass Hibernate's entity machinery, on the transaction's own connection: the
  * full read that builds the routing table, a reconcile's reads (every version, then the distributors that differ),
- * a creation (three tables in one round trip) and the owners check before a write. Each is one SQL statement, where Hibernate spent most of an API write's CPU time on query plans,
+ * a creation (the owners check and four tables in one round trip) and the owners check before an update. Each is one SQL statement, where Hibernate spent most of an API write's CPU time on query plans,
  * result mappings and flushes (profile in README, Performance). The columns are those of the {@code Distributor}
  * entity, which updates still go through; {@code DistributorWriteAndLoadTest} checks that the two agree.
  */
@@ -115,31 +115,54 @@ final class DistributorRows {
     }
 
     /**
-     * The distributor row, its hostnames and its backends, in list order, in one statement: the child rows
-     * reference the parent's row from the same statement (foreign keys are checked at its end).
+     * A creation in one statement, so one round trip: who already holds the name or one of the hostnames, and,
+     * only when nobody does, the distributor row, its hostnames and its backends in list order, and its first
+     * revision. The child rows reference the parent's row from the same statement (foreign keys are checked at its
+     * end). The owners part is {@link #NAME_OR_HOSTNAME_OWNERS}: a creation that finds any inserts nothing.
      */
-    private static final String INSERT = """
-            with d as (
+    private static final String CREATE = """
+            with owners as (
+                select d.name as owner, null as hostname from distributor d where d.name = ?
+                union all
+                select d.name, h.hostname from distributor_hostname h join distributor d on d.id = h.distributor_id
+                where h.hostname = any (?::varchar[])),
+            d as (
                 insert into distributor (id, name, routing, enabled, pass_host_header,
                     sticky_cookie_name, sticky_max_age_seconds, sticky_same_site,
                     hc_enabled, hc_type, hc_path, hc_expected_statuses, hc_interval_seconds,
                     hc_timeout_millis, hc_healthy_threshold, hc_unhealthy_threshold,
                     connect_millis, response_millis, attempt_millis, version, created_at, updated_at,
                     tls_acme, tls_redirect_http, tls_hsts_max_age_seconds, slow_start_seconds)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                returning id),
+                select ?::uuid, ?, ?, ?::boolean, ?::boolean, ?, ?::integer, ?, ?::boolean, ?, ?, ?, ?::integer,
+                    ?::integer, ?::integer, ?::integer, ?::integer, ?::integer, ?::integer, ?::bigint,
+                    ?::timestamptz, ?::timestamptz, ?::boolean, ?::boolean, ?::integer, ?::integer
+                where not exists (select 1 from owners)
+                returning id, version, updated_at),
             h as (
                 insert into distributor_hostname (distributor_id, position, hostname)
                 select d.id, t.position - 1, t.hostname
-                from d, unnest(?::varchar[]) with ordinality as t(hostname, position))
-            insert into backend (distributor_id, position, name, url, weight)
-            select d.id, t.position - 1, t.name, t.url, t.weight
-            from d, unnest(?::varchar[], ?::varchar[], ?::integer[]) with ordinality as t(name, url, weight, position)""";
+                from d, unnest(?::varchar[]) with ordinality as t(hostname, position)),
+            b as (
+                insert into backend (distributor_id, position, name, url, weight)
+                select d.id, t.position - 1, t.name, t.url, t.weight
+                from d, unnest(?::varchar[], ?::varchar[], ?::integer[]) with ordinality as t(name, url, weight, position)),
+            r as (
+                insert into distributor_revision (distributor_id, version, change, changed_at, document)
+                select d.id, d.version, ?, d.updated_at, ?::jsonb from d)
+            select owner, hostname from owners""";
 
-    /** Inserts a new distributor: {@code d} is validated, with defaults, id, version and timestamps set. */
-    static void insert(Connection connection, DistributorDocument d) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+    /**
+     * Creates the distributor {@code d} (validated, with defaults, id, version and timestamps set) with its first
+     * revision ({@code revision}, the document as JSON), unless its name or a hostname is taken.
+     *
+     * @return who holds what it wants, as {@link #owners} answers: empty when it was created
+     */
+    static List<String[]> create(Connection connection, DistributorDocument d, ChangeKind change, String revision)
+            throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(CREATE)) {
             int i = 0;
+            insert.setString(++i, d.name());
+            insert.setArray(++i, connection.createArrayOf("varchar", d.hostnames().toArray()));
             insert.setObject(++i, d.id());
             insert.setString(++i, d.name());
             insert.setString(++i, d.routing().name());
@@ -174,7 +197,15 @@ final class DistributorRows {
             insert.setArray(++i, connection.createArrayOf("varchar", backends.stream().map(BackendDocument::name).toArray()));
             insert.setArray(++i, connection.createArrayOf("varchar", backends.stream().map(BackendDocument::url).toArray()));
             insert.setArray(++i, connection.createArrayOf("integer", backends.stream().map(BackendDocument::weight).toArray()));
-            insert.executeUpdate();
+            insert.setString(++i, change.name());
+            insert.setString(++i, revision);
+            List<String[]> owners = new ArrayList<>();
+            try (ResultSet row = insert.executeQuery()) {
+                while (row.next()) {
+                    owners.add(new String[] { row.getString(1), row.getString(2) });
+                }
+            }
+            return owners;
         }
     }
 
