@@ -1,5 +1,7 @@
 package io.trafficdistributor.service;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,6 +26,8 @@ import jakarta.transaction.Transactional;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 
+import javax.sql.DataSource;
+
 import org.hibernate.Session;
 import org.hibernate.exception.ConstraintViolationException;
 
@@ -47,6 +51,8 @@ public class DistributorService {
     public static final String CHANGE_CHANNEL = "td_distributor_changed";
 
     private static final Pattern NAME = Pattern.compile(DistributorDocument.NAME_PATTERN);
+    /** PostgreSQL's SQL state for a unique index refusing a row. */
+    private static final String UNIQUE_VIOLATION = "23505";
     /** What a name or a stored hostname (lower case, punycode, maybe a leading '*.') can hold. */
     private static final Pattern SEARCHABLE = Pattern.compile("[a-z0-9.*_-]{1,255}");
 
@@ -61,6 +67,9 @@ public class DistributorService {
 
     @Inject
     Revisions revisions;
+
+    @Inject
+    DataSource dataSource;
 
     @Transactional
     public Page<DistributorDocument> list(int limit, int offset) {
@@ -184,10 +193,15 @@ public class DistributorService {
                 document.timeouts(), document.passHostHeader(), document.slowStartSeconds(), document.tls(), UUID.randomUUID(), 0L, now, now);
         String revision = revisions.json(created);
         List<String[]> owners;
-        try {
-            owners = session().doReturningWork(connection -> DistributorRows.create(connection, created, ChangeKind.CREATE, revision));
-        } catch (ConstraintViolationException e) {
-            throw concurrentWrite(created.name());
+        // On the transaction's connection straight from the pool: a creation needs no Hibernate session, whose
+        // opening, flush and closing around the commit cost as much CPU as the statement itself.
+        try (Connection connection = dataSource.getConnection()) {
+            owners = DistributorRows.create(connection, created, ChangeKind.CREATE, revision);
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw concurrentWrite(created.name());
+            }
+            throw new PersistenceException("could not create distributor '" + created.name() + "'", e);
         }
         if (!owners.isEmpty()) {
             refuseTaken(created.name(), created.hostnames(), owners);
