@@ -197,9 +197,9 @@ public class ChangeFeed {
         for (String line : lines) {
             String[] parts = line.split(" ");
             String name = parts[0];
-            if (parts.length == 3 && isApplied(name, parts[1], parts[2])) {
-                names.remove(name); // a later line of the same name says what it is now
-            } else {
+            // Any line of a name that this table does not route yet is reason to read it: notifications of two
+            // replicas may arrive out of order, so a later line may name an older version.
+            if (parts.length != 3 || !isApplied(name, parts[1], parts[2])) {
                 names.add(name);
             }
         }
