@@ -18,7 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Plain sockets rather than java.net.http: the client shares the machine's cores with the service and its
  * database, and the JDK's asynchronous client spent about 12 s of CPU on 10,000 requests (a quarter of what two
  * cores have in that time), this one a small fraction of it.
- * Usage: java bench/CreateMany.java ADMIN_URL TOKEN COUNT CONCURRENCY BACKEND_A_URL BACKEND_B_URL
+ * With SERVERS above 1, distributor N's backends are BACKEND_A_URL/sK and BACKEND_B_URL/sK, K = N mod SERVERS: to the
+ * health probes (which share one probe per URL and health check) that is 2 x SERVERS servers to probe, while the
+ * two NGINX answer them all.
+ * INTERVAL (30) is the health check's interval in seconds.
+ * Usage: java bench/CreateMany.java ADMIN_URL TOKEN COUNT CONCURRENCY BACKEND_A_URL BACKEND_B_URL [SERVERS [INTERVAL]]
  */
 public class CreateMany {
     public static void main(String[] args) throws Exception {
@@ -27,6 +31,8 @@ public class CreateMany {
         int count = Integer.parseInt(args[2]);
         int concurrency = Integer.parseInt(args[3]);
         String a = args[4], b = args[5];
+        int servers = args.length > 6 ? Integer.parseInt(args[6]) : 1;
+        int interval = args.length > 7 ? Integer.parseInt(args[7]) : 30;
         AtomicInteger next = new AtomicInteger(), created = new AtomicInteger(), failed = new AtomicInteger();
         List<Thread> clients = new ArrayList<>();
         long start = System.nanoTime();
@@ -35,9 +41,10 @@ public class CreateMany {
                 Socket socket = null;
                 InputStream in = null;
                 for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                    String server = servers > 1 ? "/s" + i % servers : "";
                     String body = "{\"name\":\"d" + i + "\",\"hostnames\":[\"d" + i + ".bench.test\"],\"routing\":\"ROUND_ROBIN\","
-                            + "\"backends\":[{\"name\":\"a\",\"url\":\"" + a + "\",\"weight\":1},{\"name\":\"b\",\"url\":\"" + b + "\",\"weight\":1}],"
-                            + "\"healthCheck\":{\"intervalSeconds\":30}}";
+                            + "\"backends\":[{\"name\":\"a\",\"url\":\"" + a + server + "\",\"weight\":1},{\"name\":\"b\",\"url\":\"" + b + server + "\",\"weight\":1}],"
+                            + "\"healthCheck\":{\"intervalSeconds\":" + interval + "}}";
                     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
                     String head = "POST /api/v1/distributors HTTP/1.1\r\nHost: " + admin.getAuthority()
                             + "\r\nAuthorization: Bearer " + token + "\r\nContent-Type: application/json\r\nContent-Length: "

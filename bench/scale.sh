@@ -6,7 +6,9 @@
 #   heap and RSS after the load (and the live heap per distributor, over that of the empty service), and the idle CPU
 #   the probes cost. The targets printed beside the figures are issue 14's, for COUNT=100000 on this machine.
 # Usage: bench/scale.sh    Environment: COUNT (10000), CONCURRENCY (16), ROUNDS (3), SECONDS_PER_RUN (10),
-#   CHANGES (20), IDLE_SECONDS (30). Needs java (JDK 17, for jcmd and the single-file clients), nginx, wrk, curl, python3.
+#   CHANGES (20), IDLE_SECONDS (30), SERVERS (1: every distributor on the same two backends; N: 2 x N distinct backend
+#   URLs, /s0../sN-1 on the two NGINX, so 2 x N servers to probe), PROBE_INTERVAL (30, seconds).
+#   Needs java (JDK 17, for jcmd and the single-file clients), nginx, wrk, curl, python3.
 source "$(dirname "$0")/lib.sh"
 need java jcmd nginx wrk curl python3
 trap stop_all EXIT
@@ -17,6 +19,8 @@ ROUNDS=${ROUNDS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 CHANGES=${CHANGES:-20}
 IDLE_SECONDS=${IDLE_SECONDS:-30}
+SERVERS=${SERVERS:-1}
+PROBE_INTERVAL=${PROBE_INTERVAL:-30}
 LAST=d$((COUNT - 1))
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
@@ -32,7 +36,7 @@ HEAP_EMPTY=$(jcmd "$SERVICE_PID" GC.heap_info | grep -o 'used [0-9]*K' | head -1
 
 echo "creating $COUNT distributors, $CONCURRENCY requests in flight" >&2
 read -r CREATED FAILED CREATE_SECONDS CREATE_RATE < <(java "$BENCH_DIR/CreateMany.java" "$TD_ADMIN" "$TOKEN" "$COUNT" \
-  "$CONCURRENCY" "http://127.0.0.1:$PA" "http://127.0.0.1:$PB")
+  "$CONCURRENCY" "http://127.0.0.1:$PA" "http://127.0.0.1:$PB" "$SERVERS" "$PROBE_INTERVAL")
 wait_http "$TD_PROXY/" "Host: $LAST.bench.test"
 
 echo "restarting the service" >&2
@@ -70,7 +74,7 @@ HEAP_USED=$(jcmd "$SERVICE_PID" GC.heap_info | grep -o 'used [0-9]*K' | head -1 
 jcmd "$SERVICE_PID" GC.run >/dev/null
 HEAP_LIVE=$(jcmd "$SERVICE_PID" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9)
 
-echo "idle CPU over ${IDLE_SECONDS}s with $((COUNT * 2)) probed backends" >&2
+echo "idle CPU over ${IDLE_SECONDS}s with $((COUNT * 2)) probed backends on $((SERVERS * 2)) servers" >&2
 T0=$(cpu_ticks "$SERVICE_PID")
 sleep "$IDLE_SECONDS"
 IDLE_PCT=$(awk -v t="$(( $(cpu_ticks "$SERVICE_PID") - T0 ))" -v hz="$(getconf CLK_TCK)" -v s="$IDLE_SECONDS" \
@@ -95,5 +99,5 @@ printf '%-50s %-22s %s\n' "API creations per second ($CONCURRENCY in flight)" "$
   "heap live after a full GC" "$((HEAP_LIVE / 1024)) MiB" '<= 600 MiB' \
   "  per distributor, over the empty service's $((HEAP_EMPTY / 1024)) MiB" "$(( (HEAP_LIVE - HEAP_EMPTY) * 1024 / COUNT )) bytes" '' \
   "RSS after the load" "$RSS MiB" '<= 1,024 MiB' \
-  "idle CPU, $((COUNT * 2)) probed backends, ${IDLE_SECONDS}s" "$IDLE_PCT % of a core" '< 10 %' \
+  "idle CPU, $((COUNT * 2)) probed backends on $((SERVERS * 2)) servers every ${PROBE_INTERVAL}s, ${IDLE_SECONDS}s" "$IDLE_PCT % of a core" '< 10 %' \
   "  $LAST health after that" "$LAST_HEALTH" ''

@@ -35,7 +35,7 @@ public final class BackendHealth {
     private final String backend;
     /** Replaced only by the registry, when this view joins a shared state; read on the proxy's hot path. */
     private volatile HealthState state;
-    /** Whether it is probed (joined its URL's shared state); set by the registry, under its lock. */
+    /** Whether it is probed (joined its URL's shared state); set by the registry on its registrar thread only. */
     volatile boolean probed;
     /** Transitions into UP, DOWN and UNKNOWN ({@code td_health_transitions_total}, read by {@link HealthMetrics}). */
     private volatile int toUp;

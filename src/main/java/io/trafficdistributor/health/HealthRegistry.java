@@ -4,6 +4,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+
+import jakarta.annotation.PreDestroy;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -19,6 +24,11 @@ import jakarta.inject.Inject;
  * probed backend uses it, so untracking one distributor never stops the probe that others still need.
  * <p>
  * Nothing here registers metrics: {@link HealthMetrics} reads the tracked backends when metrics are scraped.
+ * <p>
+ * Tracking is cheap for its caller, an API write that compiles a distributor: it makes or finds the backend's
+ * {@link BackendHealth} and returns. Joining the shared state and the first probe happen a moment later on a thread
+ * of their own, in the order they were asked for, so that a burst of writes neither waits for them nor contends on
+ * them; until then the new backend shows its own state, UNKNOWN, which takes traffic.
  */
 @ApplicationScoped
 public class HealthRegistry {
@@ -34,6 +44,13 @@ public class HealthRegistry {
     @Inject
     Prober prober;
 
+    /** Starts and stops probing, in the order {@link #track} and {@link #untrack} asked for it. */
+    private final ExecutorService registrar = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "td-health-registrar");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     /**
      * The health of a distributor's backend from now on. The one tracked so far for that distributor and backend
      * name, if its URL and probe settings are the same (editing a distributor keeps the health of the backends it
@@ -42,38 +59,54 @@ public class HealthRegistry {
      * It is probed when the distributor is enabled and its probe settings are: it joins the state shared by every
      * probed backend with its URL and settings, and that state is probed at once (unless a probe of it is running
      * or has just ended), so a new backend gets a fresh verdict whether or not others already probe the same
-     * server. Otherwise only the proxy's own traffic judges it.
+     * server. Otherwise only the proxy's own traffic judges it. Both happen on the registrar thread, just after.
      */
-    public synchronized BackendHealth track(String distributor, String backend, ProbeTarget target, ProbeSettings probe,
+    public BackendHealth track(String distributor, String backend, ProbeTarget target, ProbeSettings probe,
             boolean distributorEnabled) {
-        Tracked id = new Tracked(distributor, backend);
         HealthKey key = new HealthKey(target.url(), probe);
-        BackendHealth health = tracked.get(id);
-        if (health == null || !health.key().equals(key)) {
-            BackendHealth replaced = health;
-            health = new BackendHealth(distributor, backend, key, target);
-            if (replaced != null) {
-                stopProbing(replaced);
-                health.keepTransitionsOf(replaced);
+        boolean toProbe = distributorEnabled && probe.enabled();
+        // One key at a time (its map entry's lock), so its registrations queue in the order of its changes; no
+        // lock that concurrent writes of other distributors would wait for.
+        return tracked.compute(new Tracked(distributor, backend), (id, health) -> {
+            if (health == null || !health.key().equals(key)) {
+                BackendHealth fresh = new BackendHealth(distributor, backend, key, target);
+                if (health != null) {
+                    BackendHealth replaced = health;
+                    fresh.keepTransitionsOf(replaced);
+                    register(() -> stopProbing(replaced));
+                }
+                health = fresh;
             }
-            tracked.put(id, health);
-        }
-        if (distributorEnabled && probe.enabled()) {
-            startProbing(health);
-        } else {
-            stopProbing(health);
-        }
-        return health;
+            BackendHealth tracking = health;
+            register(toProbe ? () -> startProbing(tracking) : () -> stopProbing(tracking));
+            return health;
+        });
     }
 
     /**
      * Stops tracking a distributor's backend (it was removed, or its distributor deleted): no more probes for it
      * (the probes others share go on) and no metrics. Its last health stays readable to whoever still holds it.
      */
-    public synchronized void untrack(String distributor, String backend) {
-        BackendHealth health = tracked.remove(new Tracked(distributor, backend));
-        if (health != null) {
-            stopProbing(health);
+    public void untrack(String distributor, String backend) {
+        tracked.compute(new Tracked(distributor, backend), (id, health) -> {
+            if (health != null) {
+                register(() -> stopProbing(health));
+            }
+            return null;
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        registrar.shutdownNow();
+    }
+
+    /** Queues a change of what is probed for the registrar thread, the only one that makes them. */
+    private void register(Runnable change) {
+        try {
+            registrar.execute(change);
+        } catch (RejectedExecutionException stopping) {
+            // The service is stopping: nothing is probed any more.
         }
     }
 
@@ -114,7 +147,6 @@ public class HealthRegistry {
     Collection<HealthState> probed() {
         return shared.values();
     }
-
 
     /** The last health transitions of a distributor's backend, newest first (empty when it had none here). */
     public List<HealthTransition> recentTransitions(String distributor, String backend) {

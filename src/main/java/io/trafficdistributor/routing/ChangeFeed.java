@@ -4,6 +4,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.annotation.Priority;
@@ -26,13 +30,17 @@ import io.trafficdistributor.service.DatabaseUnavailable;
 import io.trafficdistributor.service.DistributorChanged;
 import io.trafficdistributor.service.DistributorDocument;
 import io.trafficdistributor.service.DistributorService;
+import io.trafficdistributor.service.StoredVersion;
 import io.trafficdistributor.tls.CertificateStore;
 
 /**
  * Keeps {@link Routes} and the HTTPS listener's {@link CertificateStore} equal to the database: this instance's
  * own writes after their commit, other replicas' writes through PostgreSQL LISTEN/NOTIFY (one channel for
- * distributors, one for certificates, on one listening connection), and a periodic full reconcile for anything
- * missed (a lost listener connection, a notification dropped while reconnecting).
+ * distributors, one for certificates, on one listening connection), and a periodic reconcile for anything
+ * missed (a lost listener connection, a notification dropped while reconnecting). A notification may name many
+ * changes (see {@link ChangeNotifier}); the listener takes all that have arrived as one batch and reads what it
+ * lacks in one query, so a burst of changes on another replica costs a few queries here, not one per change, and
+ * nothing queues up beyond the batch in hand.
  */
 @ApplicationScoped
 public class ChangeFeed {
@@ -64,6 +72,14 @@ public class ChangeFeed {
     @Inject
     ClusterSecrets secrets;
 
+    /**
+     * Distributor changes named by one batch of notifications above which the listener reconciles instead of
+     * reading them by name: a burst this large is cheaper to find by comparing versions.
+     */
+    static final int RECONCILE_ABOVE = 1000;
+
+    /** Held while reading distributors and applying what was read: one read at a time ({@link Routes#applyRead}). */
+    private final Object reading = new Object();
     private volatile boolean running;
     private volatile boolean reconcileFailing;
     /** Longest wait between attempts to re-listen after the database connection was lost. */
@@ -135,9 +151,22 @@ public class ChangeFeed {
         }
     }
 
+    /**
+     * Brings the table in line with the database at the cost of what differs: one query of every distributor's
+     * name, id and version, compared with the table; then one query for the few that differ, compiled or removed.
+     * Unchanged distributors are not read, not compiled and keep their compiled form (and balancer position).
+     * Certificates are few: they are read whole.
+     */
     void reconcile() {
-        long readStartedAt = routes.generation();
-        routes.replaceAll(distributors.all(), readStartedAt);
+        synchronized (reading) {
+            long startedAt = System.nanoTime();
+            long readStartedAt = routes.generation();
+            List<StoredVersion> stored = distributors.versions();
+            Set<String> differing = routes.differing(stored);
+            int applied = routes.applyRead(readStartedAt, distributors.named(differing), differing);
+            LOG.debugf("Reconciled %d distributor(s) in %d ms: %d differed, %d applied", stored.size(),
+                    (System.nanoTime() - startedAt) / 1_000_000, differing.size(), applied);
+        }
         certificates.replaceAll(certificateService.all());
     }
 
@@ -161,16 +190,33 @@ public class ChangeFeed {
     }
 
     /**
-     * A change announced by NOTIFY (any replica, this one included): reload just that distributor, unless the
-     * payload names a version this instance already routes (its own writes, mostly).
+     * The distributor changes of one batch of notifications (any replica's, this one's included), a line each:
+     * those that name a version this instance already routes (its own writes, mostly) cost nothing; the others are
+     * read in one query, or, when there are more than {@link #RECONCILE_ABOVE} of them (this listener fell behind a
+     * burst), by a reconcile, which reads only what differs whatever the number of notifications.
      */
-    void reload(String payload) {
-        String[] parts = payload.trim().split(" ");
-        String name = parts[0];
-        if (parts.length == 3 && isApplied(name, parts[1], parts[2])) {
+    void reloadDistributors(List<String> lines) {
+        Set<String> names = new LinkedHashSet<>();
+        for (String line : lines) {
+            String[] parts = line.split(" ");
+            String name = parts[0];
+            // Any line of a name that this table does not route yet is reason to read it: notifications of two
+            // replicas may arrive out of order, so a later line may name an older version.
+            if (parts.length != 3 || !isApplied(name, parts[1], parts[2])) {
+                names.add(name);
+            }
+        }
+        if (names.isEmpty()) {
             return;
         }
-        routes.apply(name, distributors.get(name).orElse(null));
+        if (names.size() > RECONCILE_ABOVE) {
+            reconcile();
+            return;
+        }
+        synchronized (reading) {
+            long readStartedAt = routes.generation();
+            routes.applyRead(readStartedAt, distributors.named(names), names);
+        }
     }
 
     private boolean isApplied(String name, String id, String version) {
@@ -202,13 +248,16 @@ public class ChangeFeed {
                     if (notifications == null) {
                         continue;
                     }
+                    // Everything the driver has received so far: one batch, however many notifications.
+                    List<String> changed = new ArrayList<>();
                     for (PGNotification notification : notifications) {
                         if (CertificateService.CHANGE_CHANNEL.equals(notification.getName())) {
-                            reloadCertificate(notification.getParameter());
+                            NotifyPayloads.lines(notification.getParameter()).forEach(this::reloadCertificate);
                         } else {
-                            reload(notification.getParameter());
+                            changed.addAll(NotifyPayloads.lines(notification.getParameter()));
                         }
                     }
+                    reloadDistributors(changed);
                 }
             } catch (SQLException | RuntimeException e) {
                 if (!running) {

@@ -4,6 +4,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -23,6 +27,12 @@ import io.trafficdistributor.service.DistributorService;
  * queue lock held through the commit and its fsync), which capped API writes near one per fsync. Sent after
  * the commit, on a connection of its own with {@code synchronous_commit} off, a notification costs no fsync
  * wait. A notification lost to a crash right after a commit is repaired by the periodic reconcile.
+ * <p>
+ * Changes that come while the sender is busy wait together and go out in one {@code NOTIFY} per channel (one line
+ * each, packed below PostgreSQL's 8000-byte limit by {@link NotifyPayloads}): under a burst of API writes the
+ * notifications cost a round trip per batch, not per change. What waits is bounded by the number of distributors
+ * and certificates: a newer change of a name replaces the one of it still waiting, since a replica that reads the
+ * newer state needs nothing from the older.
  */
 @ApplicationScoped
 public class ChangeNotifier {
@@ -37,17 +47,53 @@ public class ChangeNotifier {
         thread.setDaemon(true);
         return thread;
     });
+    /** Lines waiting to be sent, by channel and subject (the name the line is about), oldest first. */
+    private final Map<String, Pending> waiting = new LinkedHashMap<>();
+    /** Whether a send of what is waiting is queued on the sender and has not taken it yet. */
+    private boolean sendQueued;
     private Connection connection;
     private boolean failing;
 
-    /** Queues a notification of a distributor change; never blocks the caller. */
-    public void notifyOthers(String payload) {
-        notifyOthers(DistributorService.CHANGE_CHANNEL, payload);
+    private record Pending(String channel, String line) {
     }
 
-    /** Queues a notification on {@code channel}; never blocks the caller. Sent in order with all others. */
-    public void notifyOthers(String channel, String payload) {
-        sender.execute(() -> send(channel, payload));
+    /** Queues a notification of a distributor change (one line); never blocks the caller. */
+    public void notifyOthers(String line) {
+        notifyOthers(DistributorService.CHANGE_CHANNEL, line);
+    }
+
+    /**
+     * Queues a notification on {@code channel} (one line, its first word the name it is about); never blocks the
+     * caller. Sent in order with the others of its channel, together with those waiting when the sender gets to it.
+     */
+    public void notifyOthers(String channel, String line) {
+        synchronized (waiting) {
+            // Removed first so that the newer line takes the place of the newest, not of the one it replaces.
+            waiting.remove(channel + " " + NotifyPayloads.subject(line));
+            waiting.put(channel + " " + NotifyPayloads.subject(line), new Pending(channel, line));
+            if (sendQueued) {
+                return;
+            }
+            sendQueued = true;
+        }
+        sender.execute(this::sendWaiting);
+    }
+
+    /** Sends everything waiting: one payload per channel, or a few when the lines do not fit one. */
+    private void sendWaiting() {
+        Map<String, List<String>> byChannel = new LinkedHashMap<>();
+        synchronized (waiting) {
+            for (Pending pending : waiting.values()) {
+                byChannel.computeIfAbsent(pending.channel(), c -> new ArrayList<>()).add(pending.line());
+            }
+            waiting.clear();
+            sendQueued = false;
+        }
+        byChannel.forEach((channel, lines) -> {
+            for (String payload : NotifyPayloads.pack(lines, NotifyPayloads.MAX_BYTES)) {
+                send(channel, payload);
+            }
+        });
     }
 
     private void send(String channel, String payload) {

@@ -1,11 +1,13 @@
 package io.trafficdistributor.routing;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -15,12 +17,13 @@ import org.jboss.logging.Logger;
 
 import io.trafficdistributor.health.HealthRegistry;
 import io.trafficdistributor.service.DistributorDocument;
+import io.trafficdistributor.service.StoredVersion;
 
 /**
  * Holds the current {@link RoutingTable}: the single writer of it. A change replaces one compiled
- * (immutable) distributor in the table; a full reload builds a new table and swaps it in. Readers (the
- * proxy's event loops) never lock. A change that fails to compile leaves the distributor's previous
- * compiled form serving.
+ * (immutable) distributor in the table; the load at start builds a new table and swaps it in; a reconcile
+ * replaces only the distributors that differ from the database. Readers (the proxy's event loops) never lock. A
+ * change that fails to compile leaves the distributor's previous compiled form serving.
  * <p>
  * Compiling a distributor tracks the health of its backends ({@link HealthRegistry#track}); a backend that
  * leaves the table, with its distributor or alone, is untracked here.
@@ -38,7 +41,22 @@ public class Routes {
 
     private volatile RoutingTable table = new RoutingTable();
     /** Keyed by the cluster secret, set once at start before anything is compiled ({@link #keyStickyCookies}). */
-    private StickyTokens stickyTokens;
+    private volatile StickyTokens stickyTokens;
+
+    /**
+     * One change of a distributor at a time, and changes of different distributors side by side: an API write
+     * compiles its distributor under the lock of its name's stripe, and holds this object's monitor, which every
+     * change of the table takes, only to swap the compiled form in. Sixteen concurrent writes then compile in
+     * parallel instead of queueing behind one lock. Taken stripe first, then the monitor; the load at start takes
+     * every stripe.
+     */
+    private final ReentrantLock[] stripes = new ReentrantLock[64];
+
+    {
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new ReentrantLock();
+        }
+    }
 
     /** Counts applied single changes, so a full reload can tell which of its rows are older than them. */
     private long generation;
@@ -55,25 +73,36 @@ public class Routes {
     }
 
     /** Applies one committed change: the distributor's stored state, or null when it was deleted. */
-    public synchronized void apply(String name, DistributorDocument distributor) {
-        RoutingTable current = table;
+    public void apply(String name, DistributorDocument distributor) {
+        ReentrantLock stripe = stripe(name);
+        stripe.lock();
         try {
-            CompiledDistributor old = current.byName(name);
+            CompiledDistributor old = table.byName(name);
             CompiledDistributor now = null;
-            if (distributor == null) {
-                current.remove(name);
-            } else {
+            if (distributor != null) {
                 if (isApplied(name, distributor.id(), distributor.version())) {
                     return; // already applied (our own NOTIFY, or a reload that raced the local event)
                 }
                 now = compile(distributor, old);
-                current.put(now);
+            }
+            synchronized (this) {
+                if (now == null) {
+                    table.remove(name);
+                } else {
+                    table.put(now);
+                }
+                appliedAt.put(name, ++generation);
             }
             untrackGone(old, now);
-            appliedAt.put(name, ++generation);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Could not compile distributor '%s'; its previous routing stays in effect", name);
+        } finally {
+            stripe.unlock();
         }
+    }
+
+    private ReentrantLock stripe(String name) {
+        return stripes[Math.floorMod(name.hashCode(), stripes.length)];
     }
 
     /**
@@ -94,7 +123,20 @@ public class Routes {
      * Replaces the whole table with what was read from the database, except distributors changed by
      * {@link #apply} since {@code readStartedAt}: those are newer than the read, and stay as they are.
      */
-    public synchronized void replaceAll(Iterable<DistributorDocument> distributors, long readStartedAt) {
+    public void replaceAll(Iterable<DistributorDocument> distributors, long readStartedAt) {
+        for (ReentrantLock stripe : stripes) {
+            stripe.lock();
+        }
+        try {
+            replaceAllLocked(distributors, readStartedAt);
+        } finally {
+            for (ReentrantLock stripe : stripes) {
+                stripe.unlock();
+            }
+        }
+    }
+
+    private synchronized void replaceAllLocked(Iterable<DistributorDocument> distributors, long readStartedAt) {
         Set<String> newer = new HashSet<>();
         appliedAt.forEach((name, at) -> {
             if (at > readStartedAt) {
@@ -132,6 +174,87 @@ public class Routes {
         }
         appliedAt.clear();
         table = RoutingTable.of(next.values());
+    }
+
+    /**
+     * The names whose routing differs from what the database holds: stored distributors the table lacks or has at
+     * another id or version, and distributors the table has that are no longer stored. Reads the table only (no
+     * lock): a reconcile compares first, then reads those few, then {@link #applyRead applies} them.
+     */
+    public Set<String> differing(Collection<StoredVersion> stored) {
+        RoutingTable current = table;
+        Set<String> differing = new HashSet<>();
+        Set<String> storedNames = new HashSet<>(stored.size() * 2);
+        for (StoredVersion version : stored) {
+            storedNames.add(version.name());
+            CompiledDistributor compiled = current.byName(version.name());
+            if (compiled == null || !Objects.equals(compiled.id(), version.id()) || compiled.version() != version.version()) {
+                differing.add(version.name());
+            }
+        }
+        for (CompiledDistributor compiled : current.distributors()) {
+            if (!storedNames.contains(compiled.name())) {
+                differing.add(compiled.name());
+            }
+        }
+        return differing;
+    }
+
+    /**
+     * Applies distributors read from the database since {@code readStartedAt} (a {@link #generation()}): those
+     * {@code read}, and those of {@code names} it did not find, which are deleted. A name applied since the read
+     * started ({@link #apply}: this replica's own write, most often) is newer than the read, and is left as it is,
+     * unless the read has a later version of the same distributor (same id). A read that this overrules is
+     * repaired by the next reconcile; reads must not overlap (the change feed makes one at a time), since the record
+     * of what was applied since is cleared here.
+     *
+     * @return how many distributors this compiled or removed
+     */
+    public int applyRead(long readStartedAt, Collection<DistributorDocument> read, Collection<String> names) {
+        int applied = 0;
+        Set<String> found = new HashSet<>();
+        for (DistributorDocument distributor : read) {
+            String name = distributor.name();
+            found.add(name);
+            ReentrantLock stripe = stripe(name);
+            stripe.lock();
+            try {
+                CompiledDistributor current = table.byName(name);
+                if (changedSince(name, readStartedAt) && (current == null || !Objects.equals(current.id(), distributor.id()))) {
+                    continue;
+                }
+                if (!isApplied(name, distributor.id(), distributor.version())) {
+                    apply(name, distributor);
+                    applied++;
+                }
+            } finally {
+                stripe.unlock();
+            }
+        }
+        for (String name : names) {
+            if (found.contains(name)) {
+                continue;
+            }
+            ReentrantLock stripe = stripe(name);
+            stripe.lock();
+            try {
+                if (!changedSince(name, readStartedAt) && table.byName(name) != null) {
+                    apply(name, null);
+                    applied++;
+                }
+            } finally {
+                stripe.unlock();
+            }
+        }
+        synchronized (this) {
+            appliedAt.clear();
+        }
+        return applied;
+    }
+
+    private synchronized boolean changedSince(String name, long readStartedAt) {
+        Long at = appliedAt.get(name);
+        return at != null && at > readStartedAt;
     }
 
     /** @param previous its compiled form so far, or null: slow start carries ramps over from it */

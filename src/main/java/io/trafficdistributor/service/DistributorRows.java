@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -18,8 +19,8 @@ import io.trafficdistributor.domain.SameSite;
 
 /**
  * The distributor statements that bypass Hibernate's entity machinery, on the transaction's own connection: the
- * full read that builds the routing table, a creation (three tables in one round trip) and the owners check
- * before a write. Each is one SQL statement, where Hibernate spent most of an API write's CPU time on query plans,
+ * full read that builds the routing table, a reconcile's reads (every version, then the distributors that differ),
+ * a creation (the owners check and four tables in one round trip) and the owners check before an update. Each is one SQL statement, where Hibernate spent most of an API write's CPU time on query plans,
  * result mappings and flushes (profile in README, Performance). The columns are those of the {@code Distributor}
  * entity, which updates still go through; {@code DistributorWriteAndLoadTest} checks that the two agree.
  */
@@ -33,13 +34,17 @@ final class DistributorRows {
      * per distributor and array took PostgreSQL three times as long for 100,000 distributors, and rows come out in
      * the order of the primary keys, as the aggregates go, so the first ones reach the reader at once.
      */
-    private static final String READ_ALL = """
+    /** A distributor row's own columns, the first 26 of both reads. */
+    private static final String COLUMNS = """
             select d.id, d.name, d.routing, d.enabled, d.pass_host_header,
                    d.sticky_cookie_name, d.sticky_max_age_seconds, d.sticky_same_site,
                    d.hc_enabled, d.hc_type, d.hc_path, d.hc_expected_statuses, d.hc_interval_seconds,
                    d.hc_timeout_millis, d.hc_healthy_threshold, d.hc_unhealthy_threshold,
                    d.connect_millis, d.response_millis, d.attempt_millis, d.version, d.created_at, d.updated_at,
                    d.tls_acme, d.tls_redirect_http, d.tls_hsts_max_age_seconds, d.slow_start_seconds,
+            """;
+    /** Every distributor: the child tables aggregated once each, joined (not a sub-select per row). */
+    private static final String READ_ALL = COLUMNS + """
                    coalesce(h.hostnames, '{}'), coalesce(b.names, '{}'), coalesce(b.urls, '{}'), coalesce(b.weights, '{}')
             from distributor d
             left join (select distributor_id, array_agg(hostname order by position) as hostnames
@@ -47,6 +52,17 @@ final class DistributorRows {
             left join (select distributor_id, array_agg(name order by position) as names,
                               array_agg(url order by position) as urls, array_agg(weight order by position) as weights
                        from backend group by distributor_id) b on b.distributor_id = d.id""";
+    /**
+     * The distributors of some names: a sub-select per row, by the child tables' indexes, since aggregating whole
+     * tables (as {@link #READ_ALL} does) would cost as much for a few names as for all.
+     */
+    private static final String READ_NAMED = COLUMNS + """
+                   array(select h.hostname from distributor_hostname h where h.distributor_id = d.id order by h.position),
+                   array(select b.name from backend b where b.distributor_id = d.id order by b.position),
+                   array(select b.url from backend b where b.distributor_id = d.id order by b.position),
+                   array(select b.weight from backend b where b.distributor_id = d.id order by b.position)
+            from distributor d
+            where d.name = any (?::varchar[])""";
 
     /** Every distributor, in one consistent snapshot, mapped straight to documents. */
     static List<DistributorDocument> readAll(Connection connection) throws SQLException {
@@ -61,63 +77,120 @@ final class DistributorRows {
             statement.setFetchSize(1000);
             try (ResultSet row = statement.executeQuery(READ_ALL)) {
                 while (row.next()) {
-                    String[] backendNames = (String[]) row.getArray(28).getArray();
-                    String[] backendUrls = (String[]) row.getArray(29).getArray();
-                    Integer[] backendWeights = (Integer[]) row.getArray(30).getArray();
-                    List<BackendDocument> backends = new ArrayList<>(backendNames.length);
-                    for (int i = 0; i < backendNames.length; i++) {
-                        backends.add(new BackendDocument(backendNames[i], backendUrls[i], backendWeights[i]));
-                    }
-                    each.accept(new DistributorDocument(
-                            row.getString(2),
-                            List.of((String[]) row.getArray(27).getArray()),
-                            RoutingMethod.valueOf(row.getString(3)),
-                            row.getBoolean(4),
-                            List.copyOf(backends),
-                            new StickySessionDocument(row.getString(6), (Integer) row.getObject(7),
-                                    SameSite.valueOf(row.getString(8))),
-                            new HealthCheckDocument(row.getBoolean(9), HealthCheckType.valueOf(row.getString(10)),
-                                    row.getString(11), row.getString(12), row.getInt(13), row.getInt(14),
-                                    row.getInt(15), row.getInt(16)),
-                            new TimeoutsDocument(row.getInt(17), row.getInt(18), (Integer) row.getObject(19)),
-                            row.getBoolean(5),
-                            row.getInt(26),
-                            new TlsDocument(row.getBoolean(23), row.getBoolean(24), (Integer) row.getObject(25)),
-                            row.getObject(1, UUID.class),
-                            row.getLong(20),
-                            row.getObject(21, OffsetDateTime.class),
-                            row.getObject(22, OffsetDateTime.class)));
+                    each.accept(document(row));
                 }
             }
         }
     }
 
+    /** The distributors of those names that exist, in one statement. */
+    static List<DistributorDocument> readNamed(Connection connection, Collection<String> names) throws SQLException {
+        List<DistributorDocument> found = new ArrayList<>(names.size());
+        try (PreparedStatement select = connection.prepareStatement(READ_NAMED)) {
+            select.setFetchSize(1000);
+            select.setArray(1, connection.createArrayOf("varchar", names.toArray()));
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    found.add(document(row));
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Name, id and version of every distributor: a reconcile's comparison, a few dozen bytes a distributor. */
+    static List<StoredVersion> versions(Connection connection) throws SQLException {
+        List<StoredVersion> all = new ArrayList<>();
+        try (Statement statement = connection.createStatement()) {
+            statement.setFetchSize(10_000);
+            try (ResultSet row = statement.executeQuery("select d.name, d.id, d.version from distributor d")) {
+                while (row.next()) {
+                    all.add(new StoredVersion(row.getString(1), row.getObject(2, UUID.class), row.getLong(3)));
+                }
+            }
+        }
+        return all;
+    }
+
+    /** The document of the row {@code row} is on, a row of {@link #READ_ALL} or {@link #READ_NAMED}. */
+    private static DistributorDocument document(ResultSet row) throws SQLException {
+        String[] backendNames = (String[]) row.getArray(28).getArray();
+        String[] backendUrls = (String[]) row.getArray(29).getArray();
+        Integer[] backendWeights = (Integer[]) row.getArray(30).getArray();
+        List<BackendDocument> backends = new ArrayList<>(backendNames.length);
+        for (int i = 0; i < backendNames.length; i++) {
+            backends.add(new BackendDocument(backendNames[i], backendUrls[i], backendWeights[i]));
+        }
+        return new DistributorDocument(
+                row.getString(2),
+                List.of((String[]) row.getArray(27).getArray()),
+                RoutingMethod.valueOf(row.getString(3)),
+                row.getBoolean(4),
+                List.copyOf(backends),
+                new StickySessionDocument(row.getString(6), (Integer) row.getObject(7),
+                        SameSite.valueOf(row.getString(8))),
+                new HealthCheckDocument(row.getBoolean(9), HealthCheckType.valueOf(row.getString(10)),
+                        row.getString(11), row.getString(12), row.getInt(13), row.getInt(14),
+                        row.getInt(15), row.getInt(16)),
+                new TimeoutsDocument(row.getInt(17), row.getInt(18), (Integer) row.getObject(19)),
+                row.getBoolean(5),
+                row.getInt(26),
+                new TlsDocument(row.getBoolean(23), row.getBoolean(24), (Integer) row.getObject(25)),
+                row.getObject(1, UUID.class),
+                row.getLong(20),
+                row.getObject(21, OffsetDateTime.class),
+                row.getObject(22, OffsetDateTime.class));
+    }
+
     /**
-     * The distributor row, its hostnames and its backends, in list order, in one statement: the child rows
-     * reference the parent's row from the same statement (foreign keys are checked at its end).
+     * A creation in one statement, so one round trip: who already holds the name or one of the hostnames, and,
+     * only when nobody does, the distributor row, its hostnames and its backends in list order, and its first
+     * revision. The child rows reference the parent's row from the same statement (foreign keys are checked at its
+     * end). The owners part is {@link #NAME_OR_HOSTNAME_OWNERS}: a creation that finds any inserts nothing.
      */
-    private static final String INSERT = """
-            with d as (
+    private static final String CREATE = """
+            with owners as (
+                select d.name as owner, null as hostname from distributor d where d.name = ?
+                union all
+                select d.name, h.hostname from distributor_hostname h join distributor d on d.id = h.distributor_id
+                where h.hostname = any (?::varchar[])),
+            d as (
                 insert into distributor (id, name, routing, enabled, pass_host_header,
                     sticky_cookie_name, sticky_max_age_seconds, sticky_same_site,
                     hc_enabled, hc_type, hc_path, hc_expected_statuses, hc_interval_seconds,
                     hc_timeout_millis, hc_healthy_threshold, hc_unhealthy_threshold,
                     connect_millis, response_millis, attempt_millis, version, created_at, updated_at,
                     tls_acme, tls_redirect_http, tls_hsts_max_age_seconds, slow_start_seconds)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                returning id),
+                select ?::uuid, ?, ?, ?::boolean, ?::boolean, ?, ?::integer, ?, ?::boolean, ?, ?, ?, ?::integer,
+                    ?::integer, ?::integer, ?::integer, ?::integer, ?::integer, ?::integer, ?::bigint,
+                    ?::timestamptz, ?::timestamptz, ?::boolean, ?::boolean, ?::integer, ?::integer
+                where not exists (select 1 from owners)
+                returning id, version, updated_at),
             h as (
                 insert into distributor_hostname (distributor_id, position, hostname)
                 select d.id, t.position - 1, t.hostname
-                from d, unnest(?::varchar[]) with ordinality as t(hostname, position))
-            insert into backend (distributor_id, position, name, url, weight)
-            select d.id, t.position - 1, t.name, t.url, t.weight
-            from d, unnest(?::varchar[], ?::varchar[], ?::integer[]) with ordinality as t(name, url, weight, position)""";
+                from d, unnest(?::varchar[]) with ordinality as t(hostname, position)),
+            b as (
+                insert into backend (distributor_id, position, name, url, weight)
+                select d.id, t.position - 1, t.name, t.url, t.weight
+                from d, unnest(?::varchar[], ?::varchar[], ?::integer[]) with ordinality as t(name, url, weight, position)),
+            r as (
+                insert into distributor_revision (distributor_id, version, change, changed_at, document)
+                select d.id, d.version, ?, d.updated_at, ?::jsonb from d)
+            select owner, hostname from owners""";
 
-    /** Inserts a new distributor: {@code d} is validated, with defaults, id, version and timestamps set. */
-    static void insert(Connection connection, DistributorDocument d) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+    /**
+     * Creates the distributor {@code d} (validated, with defaults, id, version and timestamps set) with its first
+     * revision ({@code revision}, the document as JSON), unless its name or a hostname is taken.
+     *
+     * @return who holds what it wants, as {@link #owners} answers: empty when it was created
+     */
+    static List<String[]> create(Connection connection, DistributorDocument d, ChangeKind change, String revision)
+            throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(CREATE)) {
             int i = 0;
+            insert.setString(++i, d.name());
+            insert.setArray(++i, connection.createArrayOf("varchar", d.hostnames().toArray()));
             insert.setObject(++i, d.id());
             insert.setString(++i, d.name());
             insert.setString(++i, d.routing().name());
@@ -152,7 +225,15 @@ final class DistributorRows {
             insert.setArray(++i, connection.createArrayOf("varchar", backends.stream().map(BackendDocument::name).toArray()));
             insert.setArray(++i, connection.createArrayOf("varchar", backends.stream().map(BackendDocument::url).toArray()));
             insert.setArray(++i, connection.createArrayOf("integer", backends.stream().map(BackendDocument::weight).toArray()));
-            insert.executeUpdate();
+            insert.setString(++i, change.name());
+            insert.setString(++i, revision);
+            List<String[]> owners = new ArrayList<>();
+            try (ResultSet row = insert.executeQuery()) {
+                while (row.next()) {
+                    owners.add(new String[] { row.getString(1), row.getString(2) });
+                }
+            }
+            return owners;
         }
     }
 

@@ -1,7 +1,10 @@
 package io.trafficdistributor.service;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +26,8 @@ import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
+
+import javax.sql.DataSource;
 
 import org.hibernate.Session;
 import org.hibernate.exception.ConstraintViolationException;
@@ -47,6 +52,8 @@ public class DistributorService {
     public static final String CHANGE_CHANNEL = "td_distributor_changed";
 
     private static final Pattern NAME = Pattern.compile(DistributorDocument.NAME_PATTERN);
+    /** PostgreSQL's SQL state for a unique index refusing a row. */
+    private static final String UNIQUE_VIOLATION = "23505";
     /** What a name or a stored hostname (lower case, punycode, maybe a leading '*.') can hold. */
     private static final Pattern SEARCHABLE = Pattern.compile("[a-z0-9.*_-]{1,255}");
 
@@ -61,6 +68,9 @@ public class DistributorService {
 
     @Inject
     Revisions revisions;
+
+    @Inject
+    DataSource dataSource;
 
     @Transactional
     public Page<DistributorDocument> list(int limit, int offset) {
@@ -137,6 +147,24 @@ public class DistributorService {
     }
 
     /**
+     * Name, id and version of every distributor, in one statement: what a reconcile compares with the routing table
+     * before it reads the few that differ ({@link #named}).
+     */
+    @Transactional
+    public List<StoredVersion> versions() {
+        return session().doReturningWork(DistributorRows::versions);
+    }
+
+    /** The distributors of those names that exist, in one statement (those that do not are left out). */
+    @Transactional
+    public List<DistributorDocument> named(Collection<String> names) {
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        return session().doReturningWork(connection -> DistributorRows.readNamed(connection, names));
+    }
+
+    /**
      * The distributor that would serve {@code hostname}: its exact name first, else the longest wildcard
      * that matches it ({@code *.example.com} matches {@code a.example.com}, not {@code example.com}).
      */
@@ -162,22 +190,33 @@ public class DistributorService {
 
     /**
      * Creates a distributor in one SQL statement rather than through the entity: most of the CPU time of an API
-     * creation went into Hibernate's persist and flush, and scripts create distributors by the thousand.
+     * creation went into Hibernate's persist and flush, and scripts create distributors by the thousand. The one
+     * statement ({@code DistributorRows.create}) also checks that the name and hostnames are free and writes the
+     * first revision: one round trip to PostgreSQL before the commit, where there were three.
      */
     @Transactional
     public DistributorDocument create(DistributorDocument request) {
         DistributorDocument document = validate(request);
-        checkConflicts(document.name(), document.hostnames(), true);
         OffsetDateTime now = StoredTime.now();
         DistributorDocument created = new DistributorDocument(document.name(), document.hostnames(), document.routing(),
                 document.enabled(), document.backends(), document.stickySession(), document.healthCheck(),
                 document.timeouts(), document.passHostHeader(), document.slowStartSeconds(), document.tls(), UUID.randomUUID(), 0L, now, now);
-        try {
-            session().doWork(connection -> DistributorRows.insert(connection, created));
-        } catch (ConstraintViolationException e) {
-            throw concurrentWrite(created.name());
+        String revision = revisions.json(created);
+        List<String[]> owners;
+        // On the transaction's connection straight from the pool: a creation needs no Hibernate session, whose
+        // opening, flush and closing around the commit cost as much CPU as the statement itself.
+        try (Connection connection = dataSource.getConnection()) {
+            owners = DistributorRows.create(connection, created, ChangeKind.CREATE, revision);
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw concurrentWrite(created.name());
+            }
+            throw new PersistenceException("could not create distributor '" + created.name() + "'", e);
         }
-        revisions.record(created, ChangeKind.CREATE);
+        if (!owners.isEmpty()) {
+            refuseTaken(created.name(), created.hostnames(), owners);
+            throw concurrentWrite(created.name()); // not reached: what a creation finds taken is another's
+        }
         announce(created.name(), created, ChangeKind.CREATE);
         return created;
     }
@@ -393,7 +432,12 @@ public class DistributorService {
 
     /** Refuses the write if another distributor has the name (when {@code isNew}) or any of the hostnames. */
     private void checkConflicts(String name, List<String> hostnames, boolean isNew) {
-        List<String[]> rows = session().doReturningWork(connection -> DistributorRows.owners(connection, name, hostnames, isNew));
+        refuseTaken(name, hostnames,
+                session().doReturningWork(connection -> DistributorRows.owners(connection, name, hostnames, isNew)));
+    }
+
+    /** Refuses the write if {@code rows}, as {@code DistributorRows.owners} answers, say another holds what it wants. */
+    private static void refuseTaken(String name, List<String> hostnames, List<String[]> rows) {
         Map<String, String> owners = new HashMap<>();
         for (String[] row : rows) {
             String owner = row[0];

@@ -51,12 +51,7 @@ public class Revisions {
 
     /** Records {@code written} (a committed-to-be write's stored document) in the current transaction. */
     void record(DistributorDocument written, ChangeKind change) {
-        String document;
-        try {
-            document = json.writeValueAsString(written);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write distributor '" + written.name() + "' as JSON", e);
-        }
+        String document = json(written);
         session().doWork(connection -> {
             try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
                 insert.setObject(1, written.id());
@@ -70,6 +65,18 @@ public class Revisions {
                 prune(connection, written.id());
             }
         });
+    }
+
+    /**
+     * A distributor as its revision stores it. A creation writes its first revision in its own statement
+     * ({@code DistributorRows.create}), with this.
+     */
+    String json(DistributorDocument written) {
+        try {
+            return json.writeValueAsString(written);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write distributor '" + written.name() + "' as JSON", e);
+        }
     }
 
     private void prune(Connection connection, UUID distributor) throws SQLException {
