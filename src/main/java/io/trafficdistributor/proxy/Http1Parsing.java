@@ -71,10 +71,6 @@ final class Http1Parsing {
                 lineStart = lf + 1;
             }
         }
-
-        void reset() {
-            searched = 0;
-        }
     }
 
     /**
