@@ -486,7 +486,6 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
             relayHttp1(content, last);
         }
         if (last) {
-            clientChannel.flush();
             unflushed = false;
             responseEnded();
             return;
@@ -525,12 +524,17 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
         }
     }
 
+    /**
+     * The last part of the response is written. It is counted before it is flushed, so a client that has its
+     * response finds it in the metrics and the traffic view: a script's next call never sees one request fewer.
+     */
     private void responseEnded() {
         BackendConnection used = connection;
         connection = null;
         end();
         used.release(requestSent && backendKeepAlive);
         done(backend, status);
+        clientChannel.flush();
         client.exchangeFinished(!closeAfter && requestEnded);
     }
 
@@ -629,8 +633,8 @@ final class Exchange implements BackendPool.Waiter, BackendConnection.User {
             return;
         }
         boolean close = !requestEnded || !keepAlive || client.draining();
+        done(null, status); // counted before the client can have it, as in responseEnded
         clientChannel.writeAndFlush(ProxyResponses.of(status, message, close));
-        done(null, status);
         client.exchangeFinished(!close);
     }
 
