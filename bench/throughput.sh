@@ -24,7 +24,8 @@
 #   measuring, for the JIT, and a third of it against each bare proxy), TD_JAVA (java: the JVM that runs the
 #   service and the bare proxies; the service's class-data archive is left out when that JVM cannot use it),
 #   IDLE_CONNECTIONS (10000, --idle), H1_CONNECTIONS (32), H2_CONNECTIONS (32) and H2_STREAMS (10) (--https),
-#   HANDSHAKE_CLIENTS (32, --handshakes), PROFILE (--https and --handshakes: 1 adds one run per protocol against the
+#   HANDSHAKE_CLIENTS (32, --handshakes), SETTLE_SECONDS (5: a pause before each measured run of the closed-loop,
+#   --rate and --large modes, so that the JVM measured before has finished its after-work), PROFILE (--https and --handshakes: 1 adds one run per protocol against the
 #   service alone after the rounds, not counted, with a JFR recording: top frames and CPU by thread).
 # Needs java nginx haproxy wrk curl python3 (Debian: nginx-light haproxy wrk), h2load (nghttp2-client) for --rate and
 # --https, openssl for --https and --handshakes, jcmd and jfr (the JDK) for PROFILE=1.
@@ -118,6 +119,7 @@ if [[ $MODE != idle && -z $TLS_MODE ]]; then
     "$TD_JAVA" -Xmx256m -cp "$ROOT/target/quarkus-app/lib/main/*" "$BENCH_DIR/${bare#*:}.java" "$port" "$PA" "$PB" \
       "$PROXY_WORKERS" > "$WORK/${bare%:*}.log" 2>&1 &
     PIDS+=($!)
+    PID_OF[${bare%:*}]=$!
     URL[${bare%:*}]="http://127.0.0.1:$port"
     wait_http "http://127.0.0.1:$port/"
   done
@@ -414,16 +416,31 @@ SECONDS_PER_RUN=$WARMUP_SECONDS measure "${URL[traffic-distributor]}$URL_PATH" >
 SECONDS_PER_RUN=$((WARMUP_SECONDS / 3 + 1)) measure "${URL[vertx-bare]}$URL_PATH" >/dev/null
 SECONDS_PER_RUN=$((WARMUP_SECONDS / 3 + 1)) measure "${URL[netty-bare]}$URL_PATH" >/dev/null
 
+# CPU (ms) the proxies other than the one measured used during its run: a JVM that has just been measured goes on
+# compiling and collecting for a few seconds, on the same two cores, which shows in the next target's tail.
+others_cpu_ticks() { # target
+  local t sum=0
+  for t in "${!PID_OF[@]}"; do
+    [[ $t == "$1" ]] || sum=$((sum + $(cpu_ticks "${PID_OF[$t]}")))
+  done
+  echo "$sum"
+}
+# Seconds of pause before each measured run, so that the previous target's after-work is over (0: none).
+SETTLE_SECONDS=${SETTLE_SECONDS:-5}
+
 RESULTS="$WORK/results"
 : > "$RESULTS"
 for round in $(seq 1 "$ROUNDS"); do
   for target in "${TARGETS[@]}"; do
+    sleep "$SETTLE_SECONDS"
     if [[ $target == traffic-distributor ]]; then sample_backend_conns & SAMPLER=$!; fi
+    others0=$(others_cpu_ticks "$target")
     read -r rps p50 p99 errors mibs < <(measure "${URL[$target]}$URL_PATH")
+    others_ms=$(( ($(others_cpu_ticks "$target") - others0) * 1000 / $(getconf CLK_TCK) ))
     if [[ $target == traffic-distributor ]]; then wait "$SAMPLER"; fi
     echo "$target $rps $p50 $p99 $errors $mibs" >> "$RESULTS"
-    printf 'round %d %-20s %8s req/s  p50 %7s ms  p99 %7s ms  errors %s%s\n' "$round" "$target" "$rps" "$p50" "$p99" \
-      "$errors" "$([[ $MODE == large ]] && echo "  $mibs MiB/s")" >&2
+    printf 'round %d %-20s %8s req/s  p50 %7s ms  p99 %7s ms  errors %s%s  (the other proxies: %s ms of CPU)\n' "$round" \
+      "$target" "$rps" "$p50" "$p99" "$errors" "$([[ $MODE == large ]] && echo "  $mibs MiB/s")" "$others_ms" >&2
   done
 done
 RSS=$(rss_mib "$SERVICE_PID")
