@@ -144,8 +144,10 @@ final class RequestDecoder extends ByteToMessageDecoder {
         skipEmptyLines(in); // RFC 9112 §2.2
         int end = search.end(in, maxRequestLine + maxHeaderSize);
         if (end == -1) {
-            int lineEnd = in.indexOf(in.readerIndex(), in.writerIndex(), LF);
-            if (lineEnd < 0 && in.readableBytes() > maxRequestLine) {
+            // Only a part of the head so far. Its first line is looked at once the part is longer than a request
+            // line may be, and then only that far: a head dripped a byte at a time is not searched again each time.
+            if (in.readableBytes() > maxRequestLine
+                    && in.indexOf(in.readerIndex(), in.readerIndex() + maxRequestLine + 1, LF) < 0) {
                 throw new TooLongHttpLineException("The request line is longer than " + maxRequestLine + " bytes.");
             }
             return;

@@ -164,6 +164,18 @@ class RequestDecoderTest {
         assertRefused("GET / HTTP/1.1\r\nX: " + "a".repeat(400), TooLongHttpHeaderException.class, null);
     }
 
+    /** The limit counts the line with its CR: 100 bytes pass, 101 do not, however the head arrives. */
+    @Test
+    void aRequestLineRightAtTheLimitPassesAndOneByteMoreIs414() {
+        String headers = "Host: h\r\nX: " + "b".repeat(60) + "\r\n\r\n"; // still arriving when past 100 bytes
+        for (boolean byteByByte : new boolean[] { false, true }) {
+            Read read = read("GET /" + "a".repeat(85) + " HTTP/1.1\r\n" + headers, byteByByte);
+            assertNull(read.failure());
+            assertEquals("/" + "a".repeat(85), read.heads().get(0).uri());
+        }
+        assertRefused("GET /" + "a".repeat(86) + " HTTP/1.1\r\n" + headers, TooLongHttpLineException.class, null);
+    }
+
     @Test
     void malformedChunksFailTheBodyAndNothingAfterThemIsRead() {
         String head = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
