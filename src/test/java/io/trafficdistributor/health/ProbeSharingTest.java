@@ -136,6 +136,29 @@ class ProbeSharingTest {
         names.forEach(ProbeSharingTest::delete);
     }
 
+    @Test
+    void distributorsJoiningAServerWithAVerdictTakeItWithoutAProbe() throws InterruptedException {
+        String body = """
+                {"name":"%s","hostnames":["%s.test"],"backends":[{"name":"server","url":"%s"}],
+                 "healthCheck":{"path":"/joined","intervalSeconds":30,"timeoutMillis":500,"healthyThreshold":1}}""";
+        json(body.formatted("probe-join-first", "probe-join-first", server.url())).post("/api/v1/distributors").then()
+                .statusCode(201);
+        await().atMost(Duration.ofSeconds(5)).until(() -> HealthProbeTest.health("probe-join-first", 0).equals("UP"));
+        int probes = server.probes("/joined");
+        Thread.sleep(1200); // past the second in which a probe that just ended is fresh enough even for no verdict
+        List<String> joiners = IntStream.range(0, 5).mapToObj(i -> "probe-join-" + i).toList();
+        for (String name : joiners) {
+            json(body.formatted(name, name, server.url())).post("/api/v1/distributors").then().statusCode(201);
+        }
+        // They show the verdict at once (after the registrar's moment), and the server saw no probe for them: the
+        // next one is the shared state's own, 30 s after the first.
+        await().atMost(Duration.ofSeconds(5)).until(() -> joiners.stream().allMatch(n -> HealthProbeTest.health(n, 0).equals("UP")));
+        Thread.sleep(500); // a probe started for a joiner would have landed by now
+        assertEquals(probes, server.probes("/joined"));
+        delete("probe-join-first");
+        joiners.forEach(ProbeSharingTest::delete);
+    }
+
     /** The lines of the health log (per distributor backend, and per shared server). */
     static CapturedLog healthLog() {
         return new CapturedLog(BackendHealth.class.getName());
