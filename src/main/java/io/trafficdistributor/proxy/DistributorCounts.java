@@ -31,8 +31,8 @@ final class DistributorCounts {
     static final int POOL_EXHAUSTED = 3;
 
     final String distributor;
-    /** Answered requests by status class 1xx..5xx, per backend name ({@code -}: the proxy itself); made on first use. */
-    final ConcurrentMap<String, AtomicLongArray> requests = new ConcurrentHashMap<>(4);
+    /** Answered requests, per backend name ({@code -}: the proxy itself); made on first use. */
+    final ConcurrentMap<String, BackendCounts> requests = new ConcurrentHashMap<>(4);
     /** Requests per duration bucket (not cumulative), the last one over every bound. */
     final AtomicLongArray durations = new AtomicLongArray(BUCKET_SECONDS.length + 1);
     final AtomicLong durationNanos = new AtomicLong();
@@ -45,9 +45,9 @@ final class DistributorCounts {
         this.distributor = distributor;
     }
 
-    /** The status class counts of that backend (or {@code -}). */
-    AtomicLongArray requestsOf(String backend) {
-        return requests.computeIfAbsent(backend, name -> new AtomicLongArray(CLASSES));
+    /** The request counts of that backend (or {@code -}). */
+    BackendCounts requestsOf(String backend) {
+        return requests.computeIfAbsent(backend, name -> new BackendCounts());
     }
 
     AtomicLong failoversTo(String backend) {

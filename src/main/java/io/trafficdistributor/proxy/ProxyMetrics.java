@@ -1,11 +1,9 @@
 package io.trafficdistributor.proxy;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -182,21 +180,15 @@ public class ProxyMetrics {
         }
     }
 
-    /** Each distributor's answered requests per backend (the proxy's own answers left out), for the console's chart. */
-    Map<String, Map<String, Long>> requestTotals() {
-        Map<String, Map<String, Long>> totals = new HashMap<>();
-        for (DistributorCounts c : counts.values()) {
-            c.requests.forEach((backend, classes) -> {
-                if (!backend.equals(PROXY_ANSWERED)) {
-                    long sum = 0;
-                    for (int i = 0; i < classes.length(); i++) {
-                        sum += classes.get(i);
-                    }
-                    totals.computeIfAbsent(c.distributor, name -> new HashMap<>()).put(backend, sum);
-                }
-            });
-        }
-        return totals;
+    /** The counts of every distributor that had traffic: a live view, for {@link RequestHistory}. */
+    Collection<DistributorCounts> allCounts() {
+        return counts.values();
+    }
+
+    /** The request counts of one backend of a distributor (or {@code -}), or null when it had no traffic. */
+    BackendCounts requestCounts(String distributor, String backend) {
+        DistributorCounts of = counts.get(distributor);
+        return of == null ? null : of.requests.get(backend);
     }
 
     /** The counts of each distributor that had traffic, by name. */
@@ -209,8 +201,8 @@ public class ProxyMetrics {
     final class DistributorMeters {
         private final DistributorCounts counts;
         private final CompiledDistributor compiled;
-        /** [backend index, or the last for the proxy itself]: its status class counts. */
-        private final AtomicReferenceArray<AtomicLongArray> requests;
+        /** [backend index, or the last for the proxy itself]: its request counts. */
+        private final AtomicReferenceArray<BackendCounts> requests;
         /** FAILOVER only: the backend that served the last response. */
         private final AtomicReference<CompiledBackend> servedBy = new AtomicReference<>();
 
@@ -224,12 +216,12 @@ public class ProxyMetrics {
         void answered(CompiledBackend backend, int status, long startNanos) {
             int statusClass = Math.max(1, Math.min(5, status / 100));
             int row = backend == null ? compiled.backends().size() : backend.index();
-            AtomicLongArray classes = requests.get(row);
-            if (classes == null) {
-                classes = counts.requestsOf(backend == null ? PROXY_ANSWERED : backend.name());
-                requests.set(row, classes);
+            BackendCounts counted = requests.get(row);
+            if (counted == null) {
+                counted = counts.requestsOf(backend == null ? PROXY_ANSWERED : backend.name());
+                requests.set(row, counted);
             }
-            classes.incrementAndGet(statusClass - 1);
+            counted.classes.incrementAndGet(statusClass - 1);
             counts.duration(System.nanoTime() - startNanos);
         }
 

@@ -52,9 +52,9 @@ final class ProxySeries extends Collector implements Collector.Describable {
         CounterMetricFamily failovers = (CounterMetricFamily) families.get(4);
         for (DistributorCounts c : counts.get()) {
             String name = c.distributor;
-            c.requests.forEach((backend, classes) -> {
+            c.requests.forEach((backend, row) -> {
                 for (int i = 0; i < DistributorCounts.CLASSES; i++) {
-                    long count = classes.get(i);
+                    long count = row.classes.get(i);
                     if (count > 0) {
                         requests.addMetric(List.of(backend, name, (i + 1) + "xx"), count);
                     }

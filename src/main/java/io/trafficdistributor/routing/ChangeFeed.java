@@ -30,6 +30,7 @@ import io.trafficdistributor.service.DatabaseUnavailable;
 import io.trafficdistributor.service.DistributorChanged;
 import io.trafficdistributor.service.DistributorDocument;
 import io.trafficdistributor.service.DistributorService;
+import io.trafficdistributor.service.StoredDigest;
 import io.trafficdistributor.service.StoredVersion;
 import io.trafficdistributor.tls.CertificateStore;
 
@@ -152,20 +153,30 @@ public class ChangeFeed {
     }
 
     /**
-     * Brings the table in line with the database at the cost of what differs: one query of every distributor's
-     * name, id and version, compared with the table; then one query for the few that differ, compiled or removed.
-     * Unchanged distributors are not read, not compiled and keep their compiled form (and balancer position).
-     * Certificates are few: they are read whole.
+     * Brings the table in line with the database at the cost of what differs. First one row: the count and digest
+     * of the stored versions ({@link StoredDigest}); when the table's are the same, it is in step and nothing more is
+     * read, so a quiet reconcile costs the same with 100,000 distributors as with ten. Otherwise one query of every
+     * distributor's name, id and version, compared with the table; then one query for the few that differ, compiled
+     * or removed. Unchanged distributors are not read, not compiled and keep their compiled form (and balancer
+     * position). Certificates are few: they are read whole.
      */
     void reconcile() {
         synchronized (reading) {
             long startedAt = System.nanoTime();
             long readStartedAt = routes.generation();
-            List<StoredVersion> stored = distributors.versions();
-            Set<String> differing = routes.differing(stored);
-            int applied = routes.applyRead(readStartedAt, distributors.named(differing), differing);
-            LOG.debugf("Reconciled %d distributor(s) in %d ms: %d differed, %d applied", stored.size(),
-                    (System.nanoTime() - startedAt) / 1_000_000, differing.size(), applied);
+            StoredDigest digest = distributors.digest();
+            if (routes.table().matches(digest)) {
+                // An empty read: it forgets the writes applied since readStartedAt, as the end of a read does.
+                routes.applyRead(readStartedAt, List.of(), List.of());
+                LOG.debugf("Reconciled %d distributor(s) in %d ms: the table is in step", digest.count(),
+                        (System.nanoTime() - startedAt) / 1_000_000);
+            } else {
+                List<StoredVersion> stored = distributors.versions();
+                Set<String> differing = routes.differing(stored);
+                int applied = routes.applyRead(readStartedAt, distributors.named(differing), differing);
+                LOG.debugf("Reconciled %d distributor(s) in %d ms: %d differed, %d applied", stored.size(),
+                        (System.nanoTime() - startedAt) / 1_000_000, differing.size(), applied);
+            }
         }
         certificates.replaceAll(certificateService.all());
     }

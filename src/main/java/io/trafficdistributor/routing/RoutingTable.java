@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.trafficdistributor.service.StoredDigest;
+
 /**
  * Host → distributor. Exact names first, then the longest matching wildcard; a lookup costs one hash probe
  * per label of the host, whatever the number of distributors.
@@ -22,6 +24,8 @@ public final class RoutingTable {
     private final Map<String, CompiledDistributor> exact;
     /** Keyed by the suffix a wildcard matches: {@code *.example.com} is stored as {@code .example.com}. */
     private final Map<String, CompiledDistributor> wildcard = new ConcurrentHashMap<>();
+    /** The sum of {@link StoredDigest#entry} over the distributors in the table, kept as they change. */
+    private volatile long digest;
 
     public RoutingTable() {
         this(16);
@@ -67,9 +71,22 @@ public final class RoutingTable {
         return byName.size();
     }
 
+    /**
+     * Whether this table routes exactly the distributors (names, ids, versions) the database holds, as far as its
+     * digest tells: equal count and sum. A distributor changing meanwhile makes it false, never wrongly true.
+     */
+    public boolean matches(StoredDigest stored) {
+        return byName.size() == stored.count() && digest == stored.sum();
+    }
+
+    private static long entry(CompiledDistributor distributor) {
+        return StoredDigest.entry(distributor.name(), distributor.id(), distributor.version());
+    }
+
     /** Adds a distributor or replaces the one of the same name. Single writer only. */
     void put(CompiledDistributor distributor) {
         CompiledDistributor old = byName.put(distributor.name(), distributor);
+        digest += entry(distributor) - (old == null ? 0 : entry(old));
         Set<String> kept = Set.copyOf(distributor.hostnames());
         for (String hostname : kept) {
             mapFor(hostname).put(key(hostname), distributor);
@@ -88,6 +105,7 @@ public final class RoutingTable {
     void remove(String name) {
         CompiledDistributor old = byName.remove(name);
         if (old != null) {
+            digest -= entry(old);
             for (String hostname : old.hostnames()) {
                 mapFor(hostname).remove(key(hostname), old);
             }

@@ -98,6 +98,15 @@ final class DistributorRows {
         return found;
     }
 
+    /** How many distributors are stored and the sum of their versions' digests ({@link StoredDigest}): one row. */
+    static StoredDigest digest(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(StoredDigest.QUERY)) {
+            row.next();
+            return new StoredDigest(row.getLong(1), row.getBigDecimal(2).toBigInteger().longValue());
+        }
+    }
+
     /** Name, id and version of every distributor: a reconcile's comparison, a few dozen bytes a distributor. */
     static List<StoredVersion> versions(Connection connection) throws SQLException {
         List<StoredVersion> all = new ArrayList<>();

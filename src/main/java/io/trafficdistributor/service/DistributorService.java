@@ -147,6 +147,15 @@ public class DistributorService {
     }
 
     /**
+     * How many distributors are stored and a digest of their names, ids and versions, in one row: what a reconcile
+     * compares with the routing table first, to read every version ({@link #versions}) only when they differ.
+     */
+    @Transactional
+    public StoredDigest digest() {
+        return session().doReturningWork(DistributorRows::digest);
+    }
+
+    /**
      * Name, id and version of every distributor, in one statement: what a reconcile compares with the routing table
      * before it reads the few that differ ({@link #named}).
      */

@@ -1,7 +1,9 @@
 package io.trafficdistributor.routing;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.UUID;
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import io.trafficdistributor.balancing.SlowStart;
 import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.domain.SameSite;
+import io.trafficdistributor.service.StoredDigest;
 
 /** Host lookup precedence, and the table changed one distributor at a time, without Quarkus. */
 class RoutingTableTest {
@@ -80,5 +83,40 @@ class RoutingTableTest {
         assertSame(second, table.lookup("moved.test"));
         assertNull(table.lookup("first.test"));
         assertNull(table.byName("first"));
+    }
+
+    static CompiledDistributor version(CompiledDistributor of, long version) {
+        return new CompiledDistributor(of.id(), of.name(), version, of.hostnames(), RoutingMethod.ROUND_ROBIN, true,
+                true, new Timeouts(3000, 60_000, null), new StickyCookie("TD_ROUTE", null, SameSite.Lax), List.of(), false, null, SlowStart.OFF);
+    }
+
+    /** What the database would report for these distributors. */
+    static StoredDigest stored(CompiledDistributor... distributors) {
+        long sum = 0;
+        for (CompiledDistributor d : distributors) {
+            sum += StoredDigest.entry(d.name(), d.id(), d.version());
+        }
+        return new StoredDigest(distributors.length, sum);
+    }
+
+    @Test
+    void theDigestFollowsEachChange() {
+        CompiledDistributor shop = distributor("shop", "shop.example.com");
+        CompiledDistributor blog = distributor("blog", "blog.example.com");
+        RoutingTable table = RoutingTable.of(List.of(shop, blog));
+        assertTrue(table.matches(stored(shop, blog)));
+        assertTrue(new RoutingTable().matches(stored()));
+
+        CompiledDistributor shopAgain = version(shop, 1);
+        assertFalse(table.matches(stored(shopAgain, blog)), "the database has a newer version");
+        table.put(shopAgain);
+        assertTrue(table.matches(stored(shopAgain, blog)));
+        assertFalse(table.matches(stored(shop, blog)));
+
+        table.remove("blog");
+        assertTrue(table.matches(stored(shopAgain)));
+        assertFalse(table.matches(stored(shopAgain, blog)));
+        table.remove("no-such-distributor");
+        assertTrue(table.matches(stored(shopAgain)));
     }
 }
