@@ -74,8 +74,10 @@ public class DistributorResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(DistributorDocument body, @Context UriInfo uri) {
-        DistributorDocument created = distributors.create(required(body));
-        return Response.created(location(uri, created)).tag(etag(created)).entity(created).build();
+        DistributorService.Created created = distributors.create(required(body));
+        // The JSON its revision stores, written by the same mapper: not written a second time for the answer.
+        return Response.created(location(uri, created.distributor())).tag(etag(created.distributor()))
+                .entity(created.json()).type(MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     @GET

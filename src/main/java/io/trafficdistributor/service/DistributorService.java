@@ -203,8 +203,12 @@ public class DistributorService {
      * statement ({@code DistributorRows.create}) also checks that the name and hostnames are free and writes the
      * first revision: one round trip to PostgreSQL before the commit, where there were three.
      */
+    /** A created distributor, and the JSON its first revision stores, which is also the API's answer. */
+    public record Created(DistributorDocument distributor, String json) {
+    }
+
     @Transactional
-    public DistributorDocument create(DistributorDocument request) {
+    public Created create(DistributorDocument request) {
         DistributorDocument document = validate(request);
         OffsetDateTime now = StoredTime.now();
         DistributorDocument created = new DistributorDocument(document.name(), document.hostnames(), document.routing(),
@@ -227,7 +231,7 @@ public class DistributorService {
             throw concurrentWrite(created.name()); // not reached: what a creation finds taken is another's
         }
         announce(created.name(), created, ChangeKind.CREATE);
-        return created;
+        return new Created(created, revision);
     }
 
     private Session session() {
@@ -249,7 +253,7 @@ public class DistributorService {
             if (ifMatch.isPresent()) {
                 throw new PreconditionFailedException("Distributor '" + name + "' does not exist.");
             }
-            return new Write(create(body), true);
+            return new Write(create(body).distributor(), true);
         }
         Distributor entity = existing.get();
         checkVersion(entity, ifMatch);

@@ -17,6 +17,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -87,6 +88,9 @@ class DistributorCrudTest {
         assertEquals(false, stored.getBoolean("passHostHeader"));
         assertEquals(30, stored.getInt("slowStartSeconds"));
         assertEquals(created.jsonPath().getString("id"), stored.getString("id"));
+        // The answer is the stored document, field for field, as a GET answers it.
+        assertEquals(stored.getMap(""), created.jsonPath().getMap(""));
+        assertTrue(created.contentType().startsWith("application/json"), created.contentType());
     }
 
     @Test
