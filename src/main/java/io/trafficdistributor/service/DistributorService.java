@@ -207,7 +207,13 @@ public class DistributorService {
     public record Created(DistributorDocument distributor, String json) {
     }
 
-    @Transactional
+    /*
+     * Not @Transactional: the creation is one statement, atomic on its own, committed by itself (autocommit, as
+     * durable as any commit). Outside a JTA transaction the after-commit observers of the change run as soon as it
+     * is fired, which is after that commit. The JTA transaction around it cost about a fifth of the service's CPU per
+     * creation (Narayana's begin, enlistment and two-phase bookkeeping for one statement). Called from put, within
+     * its transaction, the statement joins that one as before.
+     */
     public Created create(DistributorDocument request) {
         DistributorDocument document = validate(request);
         OffsetDateTime now = StoredTime.now();
