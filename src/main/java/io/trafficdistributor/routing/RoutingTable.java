@@ -70,11 +70,11 @@ public final class RoutingTable {
     /** Adds a distributor or replaces the one of the same name. Single writer only. */
     void put(CompiledDistributor distributor) {
         CompiledDistributor old = byName.put(distributor.name(), distributor);
-        Set<String> kept = Set.copyOf(distributor.hostnames());
-        for (String hostname : kept) {
+        for (String hostname : distributor.hostnames()) {
             mapFor(hostname).put(key(hostname), distributor);
         }
         if (old != null) {
+            Set<String> kept = Set.copyOf(distributor.hostnames());
             for (String hostname : old.hostnames()) {
                 if (!kept.contains(hostname)) {
                     // Only if still ours: another distributor may have taken the hostname over already.
