@@ -30,8 +30,8 @@ import jakarta.inject.Inject;
  * of their own, in the order they were asked for, so that a burst of writes neither waits for them nor contends on
  * them; until then the new backend shows its own state, UNKNOWN, which takes traffic.
  * <p>
- * At start, nothing is probed until the routing table is loaded ({@link #startProbing()}): the registrations of
- * the load wait, in order, so that a hundred thousand distributors' first probes and their log lines do not take
+ * At start, nothing is probed until the routing table is loaded and the proxy listens ({@link #startProbing()}):
+ * the registrations of the load wait, in order, so that a hundred thousand distributors' first probes and their log lines do not take
  * the cores from the load itself. Their backends are UNKNOWN meanwhile, which takes traffic.
  */
 @ApplicationScoped
@@ -108,8 +108,8 @@ public class HealthRegistry {
     }
 
     /**
-     * Lets the registrations made so far, and every later one, start and stop probes: called once the routing table
-     * is loaded at start. The held ones run first, in the order they were made, then any made meanwhile.
+     * Lets the registrations made so far, and every later one, start and stop probes: called at start once the routing
+     * table is loaded and the proxy listens. The held ones run first, in the order they were made, then any made meanwhile.
      */
     public void startProbing() {
         try {

@@ -1,5 +1,6 @@
 package io.trafficdistributor.routing;
 
+import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -23,7 +24,6 @@ import org.postgresql.PGNotification;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
-import io.trafficdistributor.health.HealthRegistry;
 import io.trafficdistributor.service.CertificateChanged;
 import io.trafficdistributor.service.CertificateService;
 import io.trafficdistributor.service.ClusterSecrets;
@@ -73,9 +73,6 @@ public class ChangeFeed {
     @Inject
     ClusterSecrets secrets;
 
-    @Inject
-    HealthRegistry health;
-
     /**
      * Distributor changes named by one batch of notifications above which the listener reconciles instead of
      * reading them by name: a burst this large is cheaper to find by comparing versions.
@@ -92,6 +89,7 @@ public class ChangeFeed {
 
     void onStart(@Observes @Priority(LOAD_PRIORITY) StartupEvent event) {
         long startedAt = System.nanoTime();
+        long cpuAtStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         // Read (or, on a new database, generated) once: every compile after this uses it, and a later database
         // outage cannot take it away.
         routes.keyStickyCookies(secrets.stickyCookieKey());
@@ -100,17 +98,17 @@ public class ChangeFeed {
         Prefetch<DistributorDocument> stored = new Prefetch<>("td-routing-load", LOAD_QUEUE, distributors::forEach);
         routes.replaceAll(stored, readStartedAt);
         long loadedAt = System.nanoTime();
+        long compileCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuAtStart;
         LOG.infof("Routing table loaded: %d distributor(s) in %d ms (read in %d ms, compiled as they came; the reader "
-                + "waited %d ms for the compiling, the compiling %d ms for the reader)",
-                routes.table().size(), (loadedAt - startedAt) / 1_000_000,
-                (stored.producedAtNanos() - startedAt) / 1_000_000, stored.producerWaitMillis(), stored.consumerWaitMillis());
+                + "used %d ms of CPU and waited %d ms for the compiling, the compiling %d ms of CPU and waited %d ms "
+                + "for the reader)", routes.table().size(), (loadedAt - startedAt) / 1_000_000,
+                (stored.producedAtNanos() - startedAt) / 1_000_000, stored.producerCpuMillis(),
+                stored.producerWaitMillis(), compileCpu / 1_000_000, stored.consumerWaitMillis());
         certificates.replaceAll(certificateService.all());
         if (!certificateService.keysEncrypted()) {
             LOG.warn("td.secret-key (TD_SECRET_KEY) is not set: the private keys of TLS certificates are stored "
                     + "unencrypted in PostgreSQL");
         }
-        // Only now: the first probes of every backend would have competed with the load for the cores.
-        health.startProbing();
         running = true;
         listener = new Thread(this::listen, "td-change-listener");
         listener.setDaemon(true);

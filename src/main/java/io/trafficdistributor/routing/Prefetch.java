@@ -1,5 +1,6 @@
 package io.trafficdistributor.routing;
 
+import java.lang.management.ManagementFactory;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -24,6 +25,8 @@ final class Prefetch<T> implements Iterable<T> {
     private volatile long producedAtNanos;
     /** Time the producer waited for room in the queue: the consumer was the slower. */
     private volatile long producerWaitNanos;
+    /** The CPU time the producer's thread used, or -1 where the JVM does not measure it. */
+    private volatile long producerCpuNanos;
     /** Time the consumer waited for an item: the producer was the slower. */
     private long consumerWaitNanos;
 
@@ -37,6 +40,7 @@ final class Prefetch<T> implements Iterable<T> {
             } catch (RuntimeException e) {
                 failure = e;
             }
+            producerCpuNanos = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             producedAtNanos = System.nanoTime();
             put(new End(failure));
         }, name);
@@ -52,6 +56,11 @@ final class Prefetch<T> implements Iterable<T> {
     /** How long the producer waited for the consumer, in ms (read once the iteration has ended). */
     long producerWaitMillis() {
         return producerWaitNanos / 1_000_000;
+    }
+
+    /** The CPU time of the producer, in ms (read once the iteration has ended), or a negative number if unknown. */
+    long producerCpuMillis() {
+        return producerCpuNanos / 1_000_000;
     }
 
     /** How long the consumer waited for the producer, in ms (read on the iterating thread). */
