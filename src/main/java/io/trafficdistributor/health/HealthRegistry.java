@@ -29,6 +29,10 @@ import jakarta.inject.Inject;
  * {@link BackendHealth} and returns. Joining the shared state and the first probe happen a moment later on a thread
  * of their own, in the order they were asked for, so that a burst of writes neither waits for them nor contends on
  * them; until then the new backend shows its own state, UNKNOWN, which takes traffic.
+ * <p>
+ * At start, nothing is probed until the routing table is loaded and the proxy listens ({@link #startProbing()}):
+ * the registrations of the load wait, in order, so that a hundred thousand distributors' first probes and their log lines do not take
+ * the cores from the load itself. Their backends are UNKNOWN meanwhile, which takes traffic.
  */
 @ApplicationScoped
 public class HealthRegistry {
@@ -50,6 +54,8 @@ public class HealthRegistry {
         thread.setDaemon(true);
         return thread;
     });
+    /** The registrar's queue, held until {@link #startProbing()}. */
+    private final GatedExecutor registrations = new GatedExecutor(registrar);
 
     /**
      * The health of a distributor's backend from now on. The one tracked so far for that distributor and backend
@@ -101,10 +107,22 @@ public class HealthRegistry {
         registrar.shutdownNow();
     }
 
+    /**
+     * Lets the registrations made so far, and every later one, start and stop probes: called at start once the routing
+     * table is loaded and the proxy listens. The held ones run first, in the order they were made, then any made meanwhile.
+     */
+    public void startProbing() {
+        try {
+            registrations.open();
+        } catch (RejectedExecutionException stopping) {
+            // The service is stopping: nothing is probed any more.
+        }
+    }
+
     /** Queues a change of what is probed for the registrar thread, the only one that makes them. */
     private void register(Runnable change) {
         try {
-            registrar.execute(change);
+            registrations.execute(change);
         } catch (RejectedExecutionException stopping) {
             // The service is stopping: nothing is probed any more.
         }

@@ -27,6 +27,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.trafficdistributor.TerminationSignals;
 import io.trafficdistributor.config.ListenerPorts;
 import io.trafficdistributor.config.TdConfig;
+import io.trafficdistributor.health.HealthRegistry;
 import io.trafficdistributor.routing.ChangeFeed;
 import io.trafficdistributor.routing.Routes;
 import io.trafficdistributor.tls.AcmeChallenges;
@@ -63,6 +64,9 @@ public class ProxyServer implements HealthCheck {
 
     @Inject
     AcmeChallenges challenges;
+
+    @Inject
+    HealthRegistry health;
 
     private final ClientConnections connections = new ClientConnections();
 
@@ -106,6 +110,8 @@ public class ProxyServer implements HealthCheck {
         }
         listener = opened;
         TerminationSignals.handle(this::drainOnSignal);
+        // Only now: the first probes of every backend would have taken the cores from the load and this opening.
+        health.startProbing();
     }
 
     /** The TLS client of https backends: the JVM's trust store, or {@code td.proxy.tls.trust-certificates}. */

@@ -1,5 +1,6 @@
 package io.trafficdistributor.routing;
 
+import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -89,6 +90,7 @@ public class ChangeFeed {
 
     void onStart(@Observes @Priority(LOAD_PRIORITY) StartupEvent event) {
         long startedAt = System.nanoTime();
+        long cpuAtStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         // Read (or, on a new database, generated) once: every compile after this uses it, and a later database
         // outage cannot take it away.
         routes.keyStickyCookies(secrets.stickyCookieKey());
@@ -97,9 +99,12 @@ public class ChangeFeed {
         Prefetch<DistributorDocument> stored = new Prefetch<>("td-routing-load", LOAD_QUEUE, distributors::forEach);
         routes.replaceAll(stored, readStartedAt);
         long loadedAt = System.nanoTime();
-        LOG.infof("Routing table loaded: %d distributor(s) in %d ms (read in %d ms, compiled as they came)",
-                routes.table().size(), (loadedAt - startedAt) / 1_000_000,
-                (stored.producedAtNanos() - startedAt) / 1_000_000);
+        long compileCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuAtStart;
+        LOG.infof("Routing table loaded: %d distributor(s) in %d ms (read in %d ms, compiled as they came; the reader "
+                + "used %d ms of CPU and waited %d ms for the compiling, the compiling %d ms of CPU and waited %d ms "
+                + "for the reader)", routes.table().size(), (loadedAt - startedAt) / 1_000_000,
+                (stored.producedAtNanos() - startedAt) / 1_000_000, stored.producerCpuMillis(),
+                stored.producerWaitMillis(), compileCpu / 1_000_000, stored.consumerWaitMillis());
         certificates.replaceAll(certificateService.all());
         if (!certificateService.keysEncrypted()) {
             LOG.warn("td.secret-key (TD_SECRET_KEY) is not set: the private keys of TLS certificates are stored "

@@ -38,13 +38,22 @@ final class DistributorCompiler {
      */
     static CompiledDistributor compile(DistributorDocument definition, CompiledDistributor previous,
             HealthRegistry health, StickyTokens stickyTokens) {
+        return compile(definition, previous, health, stickyTokens, CompileMemo.NONE);
+    }
+
+    /** The same, with the values a load of the whole table has compiled already taken from {@code memo}. */
+    static CompiledDistributor compile(DistributorDocument definition, CompiledDistributor previous,
+            HealthRegistry health, StickyTokens stickyTokens, CompileMemo memo) {
         String name = definition.name();
         boolean running = previous != null && Objects.equals(previous.id(), definition.id());
         long now = System.nanoTime();
         List<BackendDocument> stored = definition.backends();
-        ProbeSettings probe = probeSettings(definition.healthCheck());
+        ProbeSettings probe = memo.probeSettings(definition.healthCheck());
         // Every URL parsed before any health is tracked: a failure here leaves health as it was.
-        List<ProbeTarget> targets = stored.stream().map(b -> SharedValues.of(CompiledBackend.target(b.url()))).toList();
+        List<ProbeTarget> targets = new ArrayList<>(stored.size());
+        for (BackendDocument b : stored) {
+            targets.add(memo.target(b.url()));
+        }
         // Only sticky sessions read the tokens: an HMAC per backend is not worth computing (nor keeping) otherwise.
         boolean sticky = definition.routing() == RoutingMethod.STICKY_SESSIONS;
         List<CompiledBackend> backends = new ArrayList<>(stored.size());
@@ -58,7 +67,7 @@ final class DistributorCompiler {
         }
         return new CompiledDistributor(definition.id(), name, definition.version(), definition.hostnames(),
                 definition.routing(), definition.enabled(), definition.passHostHeader(),
-                timeouts(definition.timeouts()), stickyCookie(definition.stickySession()), backends,
+                memo.timeouts(definition.timeouts()), memo.stickyCookie(definition.stickySession()), backends,
                 definition.tls().redirectHttp(), definition.tls().hstsMaxAgeSeconds(),
                 SharedValues.of(SlowStart.ofSeconds(definition.slowStartSeconds())));
     }

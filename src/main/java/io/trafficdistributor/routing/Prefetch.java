@@ -1,5 +1,6 @@
 package io.trafficdistributor.routing;
 
+import java.lang.management.ManagementFactory;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -22,6 +23,12 @@ final class Prefetch<T> implements Iterable<T> {
     private final BlockingQueue<Object> queue;
     private final Thread producer;
     private volatile long producedAtNanos;
+    /** Time the producer waited for room in the queue: the consumer was the slower. */
+    private volatile long producerWaitNanos;
+    /** The CPU time the producer's thread used, or -1 where the JVM does not measure it. */
+    private volatile long producerCpuNanos;
+    /** Time the consumer waited for an item: the producer was the slower. */
+    private long consumerWaitNanos;
 
     /** Starts {@code produce} on a new thread named {@code name}; it hands each item to the consumer it is given. */
     Prefetch(String name, int capacity, Consumer<Consumer<T>> produce) {
@@ -33,6 +40,7 @@ final class Prefetch<T> implements Iterable<T> {
             } catch (RuntimeException e) {
                 failure = e;
             }
+            producerCpuNanos = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             producedAtNanos = System.nanoTime();
             put(new End(failure));
         }, name);
@@ -45,9 +53,29 @@ final class Prefetch<T> implements Iterable<T> {
         return producedAtNanos;
     }
 
+    /** How long the producer waited for the consumer, in ms (read once the iteration has ended). */
+    long producerWaitMillis() {
+        return producerWaitNanos / 1_000_000;
+    }
+
+    /** The CPU time of the producer, in ms (read once the iteration has ended), or a negative number if unknown. */
+    long producerCpuMillis() {
+        return producerCpuNanos / 1_000_000;
+    }
+
+    /** How long the consumer waited for the producer, in ms (read on the iterating thread). */
+    long consumerWaitMillis() {
+        return consumerWaitNanos / 1_000_000;
+    }
+
     private void put(Object item) {
+        if (queue.offer(item)) {
+            return;
+        }
+        long waitFrom = System.nanoTime();
         try {
             queue.put(item);
+            producerWaitNanos += System.nanoTime() - waitFrom;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while handing over " + item, e);
@@ -62,8 +90,13 @@ final class Prefetch<T> implements Iterable<T> {
             @Override
             public boolean hasNext() {
                 if (next == null) {
+                    next = queue.poll();
+                }
+                if (next == null) {
+                    long waitFrom = System.nanoTime();
                     try {
                         next = queue.take();
+                        consumerWaitNanos += System.nanoTime() - waitFrom;
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         producer.interrupt();

@@ -144,6 +144,7 @@ public class Routes {
             }
         });
         Map<String, CompiledDistributor> next = new HashMap<>();
+        CompileMemo memo = CompileMemo.forLoad();
         for (DistributorDocument distributor : distributors) {
             String name = distributor.name();
             if (newer.contains(name)) {
@@ -155,7 +156,7 @@ public class Routes {
                 continue;
             }
             try {
-                next.put(name, compile(distributor, old));
+                next.put(name, compile(distributor, old, memo));
             } catch (RuntimeException e) {
                 LOG.errorf(e, "Could not compile distributor '%s'; its previous routing stays in effect", name);
                 if (old != null) {
@@ -259,10 +260,14 @@ public class Routes {
 
     /** @param previous its compiled form so far, or null: slow start carries ramps over from it */
     private CompiledDistributor compile(DistributorDocument distributor, CompiledDistributor previous) {
+        return compile(distributor, previous, CompileMemo.NONE);
+    }
+
+    private CompiledDistributor compile(DistributorDocument distributor, CompiledDistributor previous, CompileMemo memo) {
         if (stickyTokens == null) {
             throw new IllegalStateException("the sticky cookie key is not loaded yet");
         }
-        return DistributorCompiler.compile(distributor, previous, health, stickyTokens);
+        return DistributorCompiler.compile(distributor, previous, health, stickyTokens, memo);
     }
 
     /**

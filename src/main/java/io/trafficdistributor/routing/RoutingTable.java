@@ -87,11 +87,11 @@ public final class RoutingTable {
     void put(CompiledDistributor distributor) {
         CompiledDistributor old = byName.put(distributor.name(), distributor);
         digest += entry(distributor) - (old == null ? 0 : entry(old));
-        Set<String> kept = Set.copyOf(distributor.hostnames());
-        for (String hostname : kept) {
+        for (String hostname : distributor.hostnames()) {
             mapFor(hostname).put(key(hostname), distributor);
         }
         if (old != null) {
+            Set<String> kept = Set.copyOf(distributor.hostnames());
             for (String hostname : old.hostnames()) {
                 if (!kept.contains(hostname)) {
                     // Only if still ours: another distributor may have taken the hostname over already.

@@ -39,4 +39,34 @@ class PrefetchTest {
         assertSame(failure, assertThrows(IllegalStateException.class, () -> items.forEach(seen::add)));
         assertEquals(List.of("first"), seen);
     }
+
+    @Test
+    void itMeasuresWhichSideWaitedForTheOther() throws Exception {
+        Prefetch<Integer> slowConsumer = new Prefetch<>("test-prefetch", 1, each -> {
+            for (int i = 0; i < 5; i++) {
+                each.accept(i);
+            }
+        });
+        for (Integer ignored : slowConsumer) {
+            Thread.sleep(20);
+        }
+        assertTrue(slowConsumer.producerWaitMillis() >= 40, "producer waited " + slowConsumer.producerWaitMillis());
+
+        Prefetch<Integer> slowProducer = new Prefetch<>("test-prefetch", 1, each -> {
+            for (int i = 0; i < 5; i++) {
+                sleep(20);
+                each.accept(i);
+            }
+        });
+        slowProducer.forEach(i -> { });
+        assertTrue(slowProducer.consumerWaitMillis() >= 80, "consumer waited " + slowProducer.consumerWaitMillis());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }
