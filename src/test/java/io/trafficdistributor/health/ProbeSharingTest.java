@@ -137,7 +137,7 @@ class ProbeSharingTest {
     }
 
     @Test
-    void distributorsJoiningAServerWithAVerdictTakeItWithoutAProbe() throws InterruptedException {
+    void distributorsJoiningAServerThatIsUpTakeItsVerdictWithoutAProbe() throws InterruptedException {
         String body = """
                 {"name":"%s","hostnames":["%s.test"],"backends":[{"name":"server","url":"%s"}],
                  "healthCheck":{"path":"/joined","intervalSeconds":30,"timeoutMillis":500,"healthyThreshold":1}}""";
@@ -157,6 +157,30 @@ class ProbeSharingTest {
         assertEquals(probes, server.probes("/joined"));
         delete("probe-join-first");
         joiners.forEach(ProbeSharingTest::delete);
+    }
+
+    @Test
+    void aDistributorJoiningAServerThatIsDownProbesItAgainAtOnce() throws InterruptedException {
+        String body = """
+                {"name":"%s","hostnames":["%s.test"],"backends":[{"name":"server","url":"%s"}],
+                 "healthCheck":{"path":"/rejoin/health","intervalSeconds":30,"timeoutMillis":500,"healthyThreshold":1,
+                 "unhealthyThreshold":1}}""";
+        server.healthStatus(500);
+        try {
+            json(body.formatted("probe-rejoin-first", "probe-rejoin-first", server.url())).post("/api/v1/distributors")
+                    .then().statusCode(201);
+            await().atMost(Duration.ofSeconds(5)).until(() -> HealthProbeTest.health("probe-rejoin-first", 0).equals("DOWN"));
+        } finally {
+            server.healthStatus(200);
+        }
+        Thread.sleep(1200); // past the second in which a probe that just ended counts as fresh
+        json(body.formatted("probe-rejoin-next", "probe-rejoin-next", server.url())).post("/api/v1/distributors").then()
+                .statusCode(201);
+        // The shared state's own next probe is 30 s away: only a probe for the joiner makes it UP this soon.
+        await().atMost(Duration.ofSeconds(5)).until(() -> HealthProbeTest.health("probe-rejoin-next", 0).equals("UP"));
+        assertEquals("UP", HealthProbeTest.health("probe-rejoin-first", 0));
+        delete("probe-rejoin-first");
+        delete("probe-rejoin-next");
     }
 
     /** The lines of the health log (per distributor backend, and per shared server). */
