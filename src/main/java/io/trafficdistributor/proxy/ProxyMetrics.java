@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -154,9 +155,12 @@ public class ProxyMetrics {
      * request, on the counts of its name: a recompiled distributor goes on counting where the previous form was.
      */
     DistributorMeters of(CompiledDistributor distributor) {
-        return (DistributorMeters) distributor.proxyMeters(compiled -> new DistributorMeters(compiled,
-                counts.computeIfAbsent(compiled.name(), DistributorCounts::new)));
+        return (DistributorMeters) distributor.proxyMeters(newMeters);
     }
+
+    /** Made once: a lambda that captures this instance, written in {@link #of}, would be a new object per request. */
+    private final Function<CompiledDistributor, Object> newMeters = compiled -> new DistributorMeters(
+            compiled, this.counts.computeIfAbsent(compiled.name(), DistributorCounts::new));
 
     /**
      * A compiled distributor left the routing table: its counts go when it was deleted (or deleted and created
