@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
 /** Every {@code td.*} setting of the service, in one place. */
@@ -79,7 +80,7 @@ public interface TdConfig {
     interface Revisions {
         /** How many of a distributor's newest revisions are kept; older ones are deleted as new ones are written. */
         @WithDefault("100")
-        @jakarta.validation.constraints.Min(1)
+        @WithConverter(AtLeastOne.class)
         int keep();
     }
 
