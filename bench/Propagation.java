@@ -11,10 +11,11 @@ import java.util.List;
  * weight 1 and wait until the proxy sends it traffic; then, while one keep-alive client polls the proxy in a
  * tight loop, PATCH b's weight to 0. The change is in effect from the first request after which no request
  * reached b (checked for WINDOW_MS, default 200 ms, after the PATCH returned); its time is counted from the PATCH's
- * start. ADMIN_URL and PROXY_URL may belong to different replicas.
+ * start. ADMIN_URL and PROXY_URL may belong to different replicas. PAUSE_MICROS (default 0: back to back) paces the
+ * poller: on a machine of two cores a poller in a tight loop takes one of them from the services it measures.
  * Prints "median_ms max_ms patch_median_ms p99_ms after_answer_median_ms after_answer_p99_ms" (patch: how long the
  * PATCH call itself took, commit included; after_answer: how long after the PATCH's answer the change took effect).
- * Usage: java -Djdk.httpclient.allowRestrictedHeaders=host bench/Propagation.java ADMIN_URL TOKEN PROXY_URL DISTRIBUTOR HOST CHANGES [WINDOW_MS]
+ * Usage: java -Djdk.httpclient.allowRestrictedHeaders=host bench/Propagation.java ADMIN_URL TOKEN PROXY_URL DISTRIBUTOR HOST CHANGES [WINDOW_MS [PAUSE_MICROS]]
  */
 public class Propagation {
     static volatile long patchEnd;
@@ -24,6 +25,7 @@ public class Propagation {
         String admin = args[0], token = args[1], proxy = args[2], distributor = args[3], host = args[4];
         int changes = Integer.parseInt(args[5]);
         long windowNanos = (args.length > 6 ? Long.parseLong(args[6]) : 200) * 1_000_000L;
+        long pauseNanos = (args.length > 7 ? Long.parseLong(args[7]) : 0) * 1_000L;
         URI backendB = URI.create(admin + "/api/v1/distributors/" + distributor + "/backends/b");
         HttpRequest probe = HttpRequest.newBuilder(URI.create(proxy + "/")).header("Host", host).build();
         double[] effect = new double[changes], patch = new double[changes], afterAnswer = new double[changes];
@@ -38,6 +40,9 @@ public class Propagation {
                     while (System.nanoTime() < patchEnd + windowNanos) {
                         long sentAt = System.nanoTime();
                         seen.add(new long[] {sentAt, get(probe).equals("b") ? 1 : 0});
+                        if (pauseNanos > 0) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
+                        }
                     }
                 } catch (Exception e) {
                     throw new RuntimeException(e);

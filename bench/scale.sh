@@ -2,12 +2,14 @@
 # Scale benchmark: COUNT distributors (d0..d<COUNT-1>, hostnames d<N>.bench.test, each ROUND_ROBIN over the same
 # two local NGINX backends, health probes every 30 s) in one packaged service. Prints:
 #   API creation rate (CreateMany.java, CONCURRENCY requests in flight), restart time until the last distributor
-#   serves traffic, proxy throughput over all hostnames vs one, a change's propagation time (20 changes),
+#   serves traffic, proxy throughput over all hostnames vs one, a change's propagation time to a second replica
+#   on the same PostgreSQL (20 changes),
 #   heap and RSS after the load (and the live heap per distributor, over that of the empty service), and the idle CPU
 #   the probes cost. The targets printed beside the figures are issue 14's, for COUNT=100000 on this machine.
 # Usage: bench/scale.sh    Environment: COUNT (10000), CONCURRENCY (16), ROUNDS (3), SECONDS_PER_RUN (10),
-#   CHANGES (20), IDLE_SECONDS (30), SERVERS (1: every distributor on the same two backends; N: 2 x N distinct backend
-#   URLs, /s0../sN-1 on the two NGINX, so 2 x N servers to probe), PROBE_INTERVAL (30, seconds).
+#   CHANGES (20), POLL_PAUSE_MICROS (1000: the propagation poller's pause between requests), IDLE_SECONDS (30),
+#   SERVERS (1: every distributor on the same two backends; N: 2 x N distinct backend URLs, /s0../sN-1 on the two
+#   NGINX, so 2 x N servers to probe), PROBE_INTERVAL (30, seconds).
 #   Needs java (JDK 17, for jcmd and the single-file clients), nginx, wrk, curl, python3.
 source "$(dirname "$0")/lib.sh"
 need java jcmd nginx wrk curl python3
@@ -65,9 +67,21 @@ med() { awk -v s="$1" '$1 == s { print $2 }' "$WORK/scale-results" | median; }
 RPS_ONE=$(med 1); RPS_ALL=$(med "$COUNT")
 WRK_ERRORS=$(awk '{ s += $4 } END { print s + 0 }' "$WORK/scale-results")
 
-echo "propagation: $CHANGES changes of d0's backend b weight 1 -> 0" >&2
+# Propagation to another replica, as the target says: a second service on the same PostgreSQL (it loads all COUNT
+# distributors too), polled through its proxy while the first one's API writes. The poller pauses POLL_PAUSE_MICROS
+# between requests (1,000: 1 ms resolution): back to back it would take one of the two cores from the services.
+ONE_ADMIN=$TD_ADMIN ONE_PID=$SERVICE_PID
+PG_PORT=$(grep -o 'Embedded PostgreSQL started on port [0-9]*' "$WORK/service-$ADMIN_PORT.log" | tail -1 | grep -o '[0-9]*$')
+echo "propagation: a second replica on PostgreSQL port $PG_PORT loads the $COUNT distributors" >&2
+WAIT_TRIES=1200 start_service "$(free_port)" "$(free_port)" -Dquarkus.datasource.jdbc.url="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres" \
+  -Dquarkus.datasource.username=postgres -Dquarkus.datasource.password=
+wait_http "$TD_PROXY/" "Host: $LAST.bench.test"
+sleep "${SETTLE_SECONDS:-5}" # its first probes of every server, just after its proxy opened, are over
+echo "propagation: $CHANGES changes of d0's backend b weight 1 -> 0 written on replica one, seen on replica two" >&2
 read -r PROP_MEDIAN PROP_MAX PATCH_MEDIAN PROP_P99 AFTER_MEDIAN AFTER_P99 < <(java -Djdk.httpclient.allowRestrictedHeaders=host "$BENCH_DIR/Propagation.java" \
-  "$TD_ADMIN" "$TOKEN" "$TD_PROXY" d0 d0.bench.test "$CHANGES")
+  "$ONE_ADMIN" "$TOKEN" "$TD_PROXY" d0 d0.bench.test "$CHANGES" 1000 "${POLL_PAUSE_MICROS:-1000}")
+stop_service
+TD_ADMIN=$ONE_ADMIN SERVICE_PID=$ONE_PID
 
 RSS=$(rss_mib "$SERVICE_PID")
 HEAP_USED=$(jcmd "$SERVICE_PID" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9)
@@ -91,8 +105,8 @@ printf '%-50s %-22s %s\n' "API creations per second ($CONCURRENCY in flight)" "$
   "proxy req/s, one hostname" "$RPS_ONE" '' \
   "proxy req/s, random over $COUNT hostnames" "$RPS_ALL" '' \
   "  ratio all / one (errors $WRK_ERRORS)" "$(awk -v a="$RPS_ALL" -v b="$RPS_ONE" 'BEGIN { printf "%.3f", a / b }')" '>= 0.95' \
-  "change propagation, median of $CHANGES" "$PROP_MEDIAN ms" '' \
-  "change propagation, p99 / max" "$PROP_P99 / $PROP_MAX ms" '<= 200 ms' \
+  "change propagation to replica two, median of $CHANGES" "$PROP_MEDIAN ms" '' \
+  "  p99 / max, from the PATCH's start" "$PROP_P99 / $PROP_MAX ms" '<= 200 ms' \
   "  PATCH call itself (its fsync'd commit included), median" "$PATCH_MEDIAN ms" '' \
   "  counted from the PATCH's answer, median / p99" "$AFTER_MEDIAN / $AFTER_P99 ms" '' \
   "heap used after the load" "$((HEAP_USED / 1024)) MiB" '' \
