@@ -24,6 +24,7 @@ import io.quarkus.arc.ClientProxy;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.trafficdistributor.Beside;
 import io.trafficdistributor.TerminationSignals;
 import io.trafficdistributor.config.ListenerPorts;
 import io.trafficdistributor.config.TdConfig;
@@ -77,11 +78,29 @@ public class ProxyServer implements HealthCheck {
     private volatile ProxyListener listener;
     private final AtomicBoolean drainStarted = new AtomicBoolean();
 
+    /** The TLS client of https backends, built beside the routing table's load ({@link #prepare}). */
+    private Beside<SslContext> backendTls;
+
+    /**
+     * Before the load: the TLS client of https backends (the JDK's TLS defaults take a few hundred milliseconds to
+     * initialise) and, with an HTTPS port, OpenSSL's native library are made ready on a thread of their own, so that
+     * opening the listener after the load does not wait for them.
+     */
+    void prepare(@Observes @Priority(ChangeFeed.LOAD_PRIORITY - 5) StartupEvent event) {
+        TdConfig.Proxy proxy = config.proxy();
+        backendTls = Beside.start("td-proxy-prepare", () -> {
+            if (proxy.httpsPort() > 0) {
+                OpenSsl.isAvailable(); // loads the native library once
+            }
+            return backendTls(proxy);
+        });
+    }
+
     void onStart(@Observes @Priority(ChangeFeed.LOAD_PRIORITY + 10) StartupEvent event) throws Exception {
         TdConfig.Proxy proxy = config.proxy();
         VertxInternal internal = (VertxInternal) vertx;
         TrustedProxies trusted = TrustedProxies.parse(proxy.trustedProxies().orElse(List.of()));
-        ProxySettings settings = ProxySettings.of(proxy, trusted, backendTls(proxy), internal.nettyAddressResolverGroup(),
+        ProxySettings settings = ProxySettings.of(proxy, trusted, backendTls.await(), internal.nettyAddressResolverGroup(),
                 internal.transport().channelFactory(false), internal.transport().serverChannelFactory(false));
         int eventLoops = proxy.eventLoops().orElse(Runtime.getRuntime().availableProcessors());
         // The bean itself, not its CDI client proxy: the event loops read the table on every request.

@@ -24,6 +24,7 @@ import org.postgresql.PGNotification;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.trafficdistributor.Beside;
 import io.trafficdistributor.service.CertificateChanged;
 import io.trafficdistributor.service.CertificateService;
 import io.trafficdistributor.service.ClusterSecrets;
@@ -33,6 +34,7 @@ import io.trafficdistributor.service.DistributorDocument;
 import io.trafficdistributor.service.DistributorService;
 import io.trafficdistributor.service.StoredDigest;
 import io.trafficdistributor.service.StoredVersion;
+import io.trafficdistributor.tls.CertificateMaterial;
 import io.trafficdistributor.tls.CertificateStore;
 
 /**
@@ -95,6 +97,8 @@ public class ChangeFeed {
         // outage cannot take it away.
         routes.keyStickyCookies(secrets.stickyCookieKey());
         long readStartedAt = routes.generation();
+        // The certificates are read beside the load: their query is the first through Hibernate, slow while cold.
+        Beside<List<CertificateMaterial>> storedCertificates = Beside.start("td-certificate-load", certificateService::all);
         // Read on a thread of its own while this one compiles what has been read.
         Prefetch<DistributorDocument> stored = new Prefetch<>("td-routing-load", LOAD_QUEUE, distributors::forEach);
         routes.replaceAll(stored, readStartedAt);
@@ -105,7 +109,7 @@ public class ChangeFeed {
                 + "for the reader)", routes.table().size(), (loadedAt - startedAt) / 1_000_000,
                 (stored.producedAtNanos() - startedAt) / 1_000_000, stored.producerCpuMillis(),
                 stored.producerWaitMillis(), compileCpu / 1_000_000, stored.consumerWaitMillis());
-        certificates.replaceAll(certificateService.all());
+        certificates.replaceAll(storedCertificates.await());
         if (!certificateService.keysEncrypted()) {
             LOG.warn("td.secret-key (TD_SECRET_KEY) is not set: the private keys of TLS certificates are stored "
                     + "unencrypted in PostgreSQL");
