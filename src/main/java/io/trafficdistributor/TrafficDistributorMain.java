@@ -29,13 +29,27 @@ public class TrafficDistributorMain {
             String dataDir = setting("td.data-dir");
             EmbeddedDatabase database;
             try {
-                database = EmbeddedDatabase.startDurable(Path.of(dataDir == null ? "./data" : dataDir));
+                // The server starts (most of a second, mostly waiting for it) on a thread of its own while this one
+                // runs Quarkus's static initialisation, which needs no database: its port is chosen first, so the
+                // datasource settings are known before it is up.
+                int port = EmbeddedDatabase.freePort();
+                EmbeddedDatabase.datasourceProperties(port).forEach(System::setProperty);
+                Beside<EmbeddedDatabase> starting = Beside.start("embedded-postgres-start",
+                        () -> EmbeddedDatabase.startDurable(Path.of(dataDir == null ? "./data" : dataDir), port));
+                Throwable staticInit = initialiseQuarkusStatically();
+                database = starting.await();
+                if (staticInit != null) {
+                    database.close();
+                    if (staticInit instanceof Error error) {
+                        throw error;
+                    }
+                    throw staticInit instanceof RuntimeException runtime ? runtime : new IllegalStateException(staticInit);
+                }
             } catch (StartupFailure e) {
                 earlyLog("ERROR", e.getMessage());
                 System.exit(1);
                 return;
             }
-            database.datasourceProperties().forEach(System::setProperty);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 awaitServiceStopped(); // the service drains and closes its connections before its database goes
                 database.close();
@@ -45,6 +59,27 @@ public class TrafficDistributorMain {
             System.exit(1);
         }
         Quarkus.run(args);
+    }
+
+    /**
+     * Runs Quarkus's static initialisation (configuration, the CDI container, Hibernate's metadata, the validator
+     * factory: about two seconds of a restart) now, as {@link Quarkus#run} would first thing, with the same two
+     * system properties set before it. Returns its failure, if any, for the caller to throw once the database it
+     * started meanwhile is stopped again; nothing when the application class is not there (run from an IDE, where
+     * {@link Quarkus#run} takes another way).
+     */
+    private static Throwable initialiseQuarkusStatically() {
+        System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        System.setProperty("java.util.concurrent.ForkJoinPool.common.threadFactory",
+                "io.quarkus.bootstrap.forkjoin.QuarkusForkJoinWorkerThreadFactory");
+        try {
+            Class.forName("io.quarkus.runner.ApplicationImpl", true, Thread.currentThread().getContextClassLoader());
+            return null;
+        } catch (ClassNotFoundException e) {
+            return null;
+        } catch (Throwable e) {
+            return e;
+        }
     }
 
     /**
