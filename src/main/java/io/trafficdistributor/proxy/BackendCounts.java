@@ -1,7 +1,5 @@
 package io.trafficdistributor.proxy;
 
-import java.util.concurrent.atomic.AtomicLongArray;
-
 /**
  * One backend's answered requests in a distributor, by status class, and the recent history of them that
  * {@link RequestHistory} keeps here, beside the counts it reads: closing a bucket then touches this object only,
@@ -10,18 +8,28 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 final class BackendCounts {
 
-    /** Answered requests by status class 1xx..5xx. */
-    final AtomicLongArray classes = new AtomicLongArray(DistributorCounts.CLASSES);
+    /** Answered requests by status class 1xx..5xx ({@link LongCells}). */
+    private final long[] classes = new long[DistributorCounts.CLASSES];
     /** The total at the last closed bucket; only the thread closing buckets reads and writes it, under its lock. */
     private long sampledTotal;
     /** Requests per bucket while the window holds any, else null: an idle backend costs no ring. */
     private volatile RequestRing ring;
 
+    /** Adds answered requests of that status class (0 for 1xx .. 4 for 5xx). */
+    void add(int statusClass, long requests) {
+        LongCells.add(classes, statusClass, requests);
+    }
+
+    /** Answered requests of that status class (0 for 1xx .. 4 for 5xx). */
+    long count(int statusClass) {
+        return LongCells.get(classes, statusClass);
+    }
+
     /** Answered requests, every status class. */
     long total() {
         long sum = 0;
-        for (int i = 0; i < classes.length(); i++) {
-            sum += classes.get(i);
+        for (int i = 0; i < classes.length; i++) {
+            sum += count(i);
         }
         return sum;
     }

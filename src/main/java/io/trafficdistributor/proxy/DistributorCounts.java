@@ -4,12 +4,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * What the proxy has counted for one distributor, by name (so a recompiled distributor goes on counting): requests
  * by backend and status class, the request duration histogram, retries, pool exhaustion and failover switches.
- * Plain atomic longs, a few hundred bytes for a distributor with traffic, where the Micrometer meters they replace
+ * Atomic longs in one array ({@link LongCells}), a few hundred bytes for a distributor with traffic, where the Micrometer meters they replace
  * cost several kilobytes (a timer with its buckets alone about two): with 100,000 distributors that all get traffic,
  * those filled a 512 MiB heap. {@link ProxySeries} turns them into Prometheus samples when metrics are scraped.
  */
@@ -33,11 +32,15 @@ final class DistributorCounts {
     final String distributor;
     /** Answered requests, per backend name ({@code -}: the proxy itself); made on first use. */
     final ConcurrentMap<String, BackendCounts> requests = new ConcurrentHashMap<>(4);
-    /** Requests per duration bucket (not cumulative), the last one over every bound. */
-    final AtomicLongArray durations = new AtomicLongArray(BUCKET_SECONDS.length + 1);
-    final AtomicLong durationNanos = new AtomicLong();
-    /** {@link #OTHERS}, by index. */
-    final AtomicLongArray others = new AtomicLongArray(OTHERS.length);
+    static final int BUCKETS = BUCKET_SECONDS.length + 1;
+    private static final int DURATION_NANOS = BUCKETS;
+    private static final int FIRST_OTHER = DURATION_NANOS + 1;
+    /**
+     * The counts a request adds to, in one array (one object to reach, not three): requests per duration bucket (not
+     * cumulative, the last one over every bound), then the sum of the durations in nanoseconds, then {@link #OTHERS}
+     * by index.
+     */
+    private final long[] cells = new long[FIRST_OTHER + OTHERS.length];
     /** FAILOVER switches, per backend name switched to; made on first use. */
     final ConcurrentMap<String, AtomicLong> failoversTo = new ConcurrentHashMap<>(2);
 
@@ -59,8 +62,26 @@ final class DistributorCounts {
         while (bucket < BUCKET_NANOS.length && nanos > BUCKET_NANOS[bucket]) {
             bucket++;
         }
-        durations.incrementAndGet(bucket);
-        durationNanos.addAndGet(nanos);
+        LongCells.add(cells, bucket, 1);
+        LongCells.add(cells, DURATION_NANOS, nanos);
+    }
+
+    /** Requests whose duration fell in that bucket (not cumulative; {@link #BUCKETS} of them). */
+    long durations(int bucket) {
+        return LongCells.get(cells, bucket);
+    }
+
+    long durationNanos() {
+        return LongCells.get(cells, DURATION_NANOS);
+    }
+
+    /** One more of {@link #OTHERS}[{@code other}]. */
+    void countOther(int other) {
+        LongCells.add(cells, FIRST_OTHER + other, 1);
+    }
+
+    long other(int other) {
+        return LongCells.get(cells, FIRST_OTHER + other);
     }
 
     /** Forgets a backend that left the distributor. */

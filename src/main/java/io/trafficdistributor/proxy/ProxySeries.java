@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
 
 import io.prometheus.client.Collector;
@@ -54,36 +53,35 @@ final class ProxySeries extends Collector implements Collector.Describable {
             String name = c.distributor;
             c.requests.forEach((backend, row) -> {
                 for (int i = 0; i < DistributorCounts.CLASSES; i++) {
-                    long count = row.classes.get(i);
+                    long count = row.count(i);
                     if (count > 0) {
                         requests.addMetric(List.of(backend, name, (i + 1) + "xx"), count);
                     }
                 }
             });
             long total = 0;
-            AtomicLongArray buckets = c.durations;
-            for (int i = 0; i < buckets.length(); i++) {
-                total += buckets.get(i);
+            for (int i = 0; i < DistributorCounts.BUCKETS; i++) {
+                total += c.durations(i);
             }
             if (total > 0) {
                 long cumulative = 0;
-                for (int i = 0; i < buckets.length(); i++) {
-                    cumulative += buckets.get(i);
+                for (int i = 0; i < DistributorCounts.BUCKETS; i++) {
+                    cumulative += c.durations(i);
                     duration.samples.add(new MetricFamilySamples.Sample(DURATION + "_bucket", List.of("distributor", "le"),
                             List.of(name, LE[i]), cumulative));
                 }
                 duration.samples.add(new MetricFamilySamples.Sample(DURATION + "_count", List.of("distributor"),
                         List.of(name), cumulative));
                 duration.samples.add(new MetricFamilySamples.Sample(DURATION + "_sum", List.of("distributor"),
-                        List.of(name), c.durationNanos.get() / (double) TimeUnit.SECONDS.toNanos(1)));
+                        List.of(name), c.durationNanos() / (double) TimeUnit.SECONDS.toNanos(1)));
             }
             for (int i = 0; i <= DistributorCounts.RETRY_ATTEMPT_TIMEOUT; i++) {
-                long count = c.others.get(i);
+                long count = c.other(i);
                 if (count > 0) {
                     retries.addMetric(List.of(DistributorCounts.OTHERS[i], name), count);
                 }
             }
-            long exhausted = c.others.get(DistributorCounts.POOL_EXHAUSTED);
+            long exhausted = c.other(DistributorCounts.POOL_EXHAUSTED);
             if (exhausted > 0) {
                 poolExhausted.addMetric(List.of(name), exhausted);
             }

@@ -12,8 +12,8 @@ class BackendCountsTest {
     @Test
     void theFirstBucketHoldsEverythingCountedBeforeIt() {
         BackendCounts counts = new BackendCounts();
-        counts.classes.addAndGet(1, 4); // 2xx
-        counts.classes.addAndGet(4, 1); // 5xx
+        counts.add(1, 4); // 2xx
+        counts.add(4, 1); // 5xx
         assertEquals(5, counts.total());
         counts.closeBucket(3);
         assertArrayEquals(new int[] { 0, 0, 5 }, counts.bucketsOldestFirst());
@@ -22,10 +22,10 @@ class BackendCountsTest {
     @Test
     void eachBucketHoldsWhatTheTotalGrewBy() {
         BackendCounts counts = new BackendCounts();
-        counts.classes.addAndGet(1, 2);
+        counts.add(1, 2);
         counts.closeBucket(3);
         counts.closeBucket(3); // nothing in between
-        counts.classes.addAndGet(1, 7);
+        counts.add(1, 7);
         counts.closeBucket(3);
         assertArrayEquals(new int[] { 2, 0, 7 }, counts.bucketsOldestFirst());
     }
@@ -35,13 +35,13 @@ class BackendCountsTest {
         BackendCounts counts = new BackendCounts();
         counts.closeBucket(2);
         assertNull(counts.bucketsOldestFirst(), "never had traffic: no ring");
-        counts.classes.incrementAndGet(1);
+        counts.add(1, 1);
         counts.closeBucket(2);
         counts.closeBucket(2);
         assertArrayEquals(new int[] { 1, 0 }, counts.bucketsOldestFirst());
         counts.closeBucket(2);
         assertNull(counts.bucketsOldestFirst(), "the request rolled out of the window");
-        counts.classes.incrementAndGet(1);
+        counts.add(1, 1);
         counts.closeBucket(2);
         assertArrayEquals(new int[] { 0, 1 }, counts.bucketsOldestFirst(), "a new ring counts only what is new");
     }

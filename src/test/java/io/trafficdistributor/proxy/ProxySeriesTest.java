@@ -32,13 +32,13 @@ class ProxySeriesTest {
     @Test
     void onlyWhatHappenedWithCumulativeBuckets() {
         DistributorCounts shop = new DistributorCounts("shop");
-        shop.requestsOf("blue").classes.incrementAndGet(1); // a 2xx
-        shop.requestsOf("-").classes.incrementAndGet(4); // the proxy's own 5xx
+        shop.requestsOf("blue").add(1, 1); // a 2xx
+        shop.requestsOf("-").add(4, 1); // the proxy's own 5xx
         shop.duration(3_000_000); // 3 ms: the first bucket
         shop.duration(5_000_000); // exactly 5 ms: still the first (le is inclusive)
         shop.duration(7_000_000); // 0.01
         shop.duration(20_000_000_000L); // over every bound
-        shop.others.incrementAndGet(DistributorCounts.RETRY_CONNECT);
+        shop.countOther(DistributorCounts.RETRY_CONNECT);
         DistributorCounts idle = new DistributorCounts("idle");
 
         Map<String, Double> samples = samples(new ProxySeries(() -> List.of(shop, idle)).collect());
@@ -59,8 +59,8 @@ class ProxySeriesTest {
     @Test
     void aRemovedBackendLeavesItsSeries() {
         DistributorCounts shop = new DistributorCounts("shop");
-        shop.requestsOf("blue").classes.incrementAndGet(1);
-        shop.requestsOf("green").classes.incrementAndGet(1);
+        shop.requestsOf("blue").add(1, 1);
+        shop.requestsOf("green").add(1, 1);
         shop.failoversTo("green").incrementAndGet();
         shop.forget("green");
         Map<String, Double> samples = samples(new ProxySeries(() -> List.of(shop)).collect());
