@@ -1,6 +1,5 @@
 package io.trafficdistributor.proxy;
 
-import java.io.File;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,9 +16,6 @@ import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 import io.netty.handler.ssl.OpenSsl;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
@@ -32,6 +28,7 @@ import io.trafficdistributor.routing.ChangeFeed;
 import io.trafficdistributor.routing.Routes;
 import io.trafficdistributor.tls.AcmeChallenges;
 import io.trafficdistributor.tls.CertificateStore;
+import io.trafficdistributor.tls.BackendTls;
 import io.trafficdistributor.tls.ServerTlsContexts;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxInternal;
@@ -81,7 +78,7 @@ public class ProxyServer implements HealthCheck {
         TdConfig.Proxy proxy = config.proxy();
         VertxInternal internal = (VertxInternal) vertx;
         TrustedProxies trusted = TrustedProxies.parse(proxy.trustedProxies().orElse(List.of()));
-        ProxySettings settings = ProxySettings.of(proxy, trusted, backendTls(proxy), internal.nettyAddressResolverGroup(),
+        ProxySettings settings = ProxySettings.of(proxy, trusted, BackendTls.context(proxy.tls().trustCertificates()), internal.nettyAddressResolverGroup(),
                 internal.transport().channelFactory(false), internal.transport().serverChannelFactory(false));
         int eventLoops = proxy.eventLoops().orElse(Runtime.getRuntime().availableProcessors());
         // The bean itself, not its CDI client proxy: the event loops read the table on every request.
@@ -112,15 +109,6 @@ public class ProxyServer implements HealthCheck {
         TerminationSignals.handle(this::drainOnSignal);
         // Only now: the first probes of every backend would have taken the cores from the load and this opening.
         health.startProbing();
-    }
-
-    /** The TLS client of https backends: the JVM's trust store, or {@code td.proxy.tls.trust-certificates}. */
-    private static SslContext backendTls(TdConfig.Proxy proxy) throws Exception {
-        SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
-        if (proxy.tls().trustCertificates().isPresent()) {
-            builder.trustManager(new File(proxy.tls().trustCertificates().get()));
-        }
-        return builder.build();
     }
 
     /**

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.trafficdistributor.domain.HealthCheckType;
+import io.trafficdistributor.tls.BackendTls;
 import io.vertx.core.Vertx;
 
 /** The TCP check against real sockets, without Quarkus. */
@@ -24,9 +26,9 @@ class TcpCheckTest {
     static TcpCheck check;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         vertx = Vertx.vertx();
-        check = new TcpCheck(vertx, vertx.createNetClient());
+        check = new TcpCheck(ProbeTransport.of(vertx, BackendTls.context(Optional.empty())));
     }
 
     @AfterAll
