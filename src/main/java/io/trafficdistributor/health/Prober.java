@@ -56,6 +56,8 @@ public class Prober {
         } catch (SSLException e) {
             throw new IllegalStateException("cannot read td.proxy.tls.trust-certificates: " + e.getMessage(), e);
         }
+        // Named, so that thread dumps and per-thread CPU tell it from Quarkus's event loops (same default name).
+        vertx.runOnContext(v -> Thread.currentThread().setName("td-prober"));
         ProbeTransport transport = ProbeTransport.of(vertx, tls);
         this.http = new HttpCheck(transport);
         this.tcp = new TcpCheck(transport);
