@@ -3,6 +3,9 @@ package io.trafficdistributor.health;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.Optional;
+
+import javax.net.ssl.SSLException;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -30,21 +33,24 @@ final class ProbeTransport {
     private final EventLoopGroup loops;
     private final ChannelFactory<? extends Channel> channels;
     private final AddressResolverGroup<InetSocketAddress> resolver;
-    private final SslContext tls;
+    private final Optional<String> trustCertificates;
+    /** Made by the first https probe: loading a trust store takes a while, and most services never need it. */
+    private volatile SslContext tls;
 
+    /** @param trustCertificates a PEM file of the trusted authorities, else the JVM's trust store */
     ProbeTransport(EventLoopGroup loops, ChannelFactory<? extends Channel> channels,
-            AddressResolverGroup<InetSocketAddress> resolver, SslContext tls) {
+            AddressResolverGroup<InetSocketAddress> resolver, Optional<String> trustCertificates) {
         this.loops = loops;
         this.channels = channels;
         this.resolver = resolver;
-        this.tls = tls;
+        this.trustCertificates = trustCertificates;
     }
 
     /** The event loops, socket channels (epoll when Vert.x uses it) and non-blocking resolver of {@code vertx}. */
-    static ProbeTransport of(Vertx vertx, SslContext tls) {
+    static ProbeTransport of(Vertx vertx, Optional<String> trustCertificates) {
         VertxInternal internal = (VertxInternal) vertx;
         return new ProbeTransport(internal.getEventLoopGroup(), internal.transport().channelFactory(false),
-                internal.nettyAddressResolverGroup(), tls);
+                internal.nettyAddressResolverGroup(), trustCertificates);
     }
 
     /**
@@ -64,13 +70,31 @@ final class ProbeTransport {
                     @Override
                     protected void initChannel(Channel channel) {
                         if (secure) {
-                            channel.pipeline().addLast(BackendTls.handler(tls, channel.alloc(), target.host(),
+                            channel.pipeline().addLast(BackendTls.handler(tls(), channel.alloc(), target.host(),
                                     target.port(), timeoutMillis));
                         }
                         channel.pipeline().addLast(handlers);
                     }
                 })
                 .connect(socketAddress(target));
+    }
+
+    private SslContext tls() {
+        SslContext context = tls;
+        if (context == null) {
+            synchronized (this) {
+                context = tls;
+                if (context == null) {
+                    try {
+                        context = BackendTls.context(trustCertificates);
+                    } catch (SSLException e) {
+                        throw new IllegalStateException("cannot read td.proxy.tls.trust-certificates: " + e.getMessage(), e);
+                    }
+                    tls = context;
+                }
+            }
+        }
+        return context;
     }
 
     /** An IP literal as is; a name unresolved, for the resolver (never the blocking one of the JDK). */

@@ -8,16 +8,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.net.ssl.SSLException;
-
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.netty.handler.ssl.SslContext;
 import io.quarkus.scheduler.Scheduled;
 import io.trafficdistributor.config.TdConfig;
-import io.trafficdistributor.tls.BackendTls;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
@@ -50,15 +46,9 @@ public class Prober {
         // Its own event loop, on the proxy's transport (epoll on Linux): proxy load cannot delay a probe.
         this.vertx = newVertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
                 .setInternalBlockingPoolSize(1).setPreferNativeTransport(true));
-        SslContext tls;
-        try {
-            tls = BackendTls.context(config.proxy().tls().trustCertificates());
-        } catch (SSLException e) {
-            throw new IllegalStateException("cannot read td.proxy.tls.trust-certificates: " + e.getMessage(), e);
-        }
         // Named, so that thread dumps and per-thread CPU tell it from Quarkus's event loops (same default name).
         vertx.runOnContext(v -> Thread.currentThread().setName("td-prober"));
-        ProbeTransport transport = ProbeTransport.of(vertx, tls);
+        ProbeTransport transport = ProbeTransport.of(vertx, config.proxy().tls().trustCertificates());
         this.http = new HttpCheck(transport);
         this.tcp = new TcpCheck(transport);
     }

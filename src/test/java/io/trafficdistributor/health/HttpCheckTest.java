@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
 
 import io.trafficdistributor.domain.HealthCheckType;
 import io.trafficdistributor.support.TestTls;
-import io.trafficdistributor.tls.BackendTls;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -58,7 +57,7 @@ class HttpCheckTest {
                         .setKeyCertOptions(TestTls.certificate().keyCertOptions()))
                 .requestHandler(request -> request.response().setStatusCode(request.path().equals("/health") ? 200 : 503).end())
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-        check = new HttpCheck(ProbeTransport.of(vertx, BackendTls.context(Optional.of(TestTls.certificate().certificatePath()))));
+        check = new HttpCheck(ProbeTransport.of(vertx, Optional.of(TestTls.certificate().certificatePath())));
     }
 
     @AfterAll

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.trafficdistributor.domain.HealthCheckType;
-import io.trafficdistributor.tls.BackendTls;
 import io.vertx.core.Vertx;
 
 /** The TCP check against real sockets, without Quarkus. */
@@ -28,7 +27,7 @@ class TcpCheckTest {
     @BeforeAll
     static void start() throws Exception {
         vertx = Vertx.vertx();
-        check = new TcpCheck(ProbeTransport.of(vertx, BackendTls.context(Optional.empty())));
+        check = new TcpCheck(ProbeTransport.of(vertx, Optional.empty()));
     }
 
     @AfterAll
