@@ -2,6 +2,7 @@ package io.trafficdistributor.health;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -79,14 +80,14 @@ final class HttpProbeHandler extends ChannelInboundHandlerAdapter {
 
     private void fail(ChannelHandlerContext ctx, Throwable cause) {
         // A TLS failure arrives wrapped in a DecoderException; what the status view shows is the cause.
-        Throwable shown = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
+        Throwable shown = cause instanceof DecoderException && cause.getCause() != null
                 ? cause.getCause() : cause;
         if (outcome.tryFail(shown)) {
             ctx.close();
         }
     }
 
-    /** Passed when {@code failure} is null; the connection closes either way. */
+    /** Passed when {@code failure} is null; closes the connection if this settled the outcome (not the timer before). */
     private void settle(ChannelHandlerContext ctx, String failure) {
         boolean settled = failure == null ? outcome.tryComplete() : outcome.tryFail(failure);
         if (settled) {
