@@ -1,63 +1,67 @@
 package io.trafficdistributor.health;
 
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 
 /**
- * The HTTP check: a GET of the backend's base path + the check's path, with the backend's Host (and SNI), that
- * passes when the whole response arrives in time with one of the expected statuses.
+ * The HTTP check: a GET of the backend's base path + the check's path, with the backend's Host (and SNI), on a
+ * connection of its own that closes after it, that passes when the whole response arrives in time with one of the
+ * expected statuses. A fresh connection each time, never one that traffic keeps alive or busy: a server that no
+ * longer accepts connections, or whose new connections hang, fails the check even while old ones still work.
  */
 final class HttpCheck implements BackendCheck {
 
-    private final Vertx vertx;
-    private final HttpClient client;
+    static final String USER_AGENT = "traffic-distributor-health-probe";
 
-    /** @param client without keep-alive: each check on a fresh connection, never one that traffic keeps busy */
-    HttpCheck(Vertx vertx, HttpClient client) {
-        this.vertx = vertx;
-        this.client = client;
+    private final ProbeTransport transport;
+
+    HttpCheck(ProbeTransport transport) {
+        this.transport = transport;
     }
 
     @Override
     public Future<Void> check(ProbeTarget target, ProbeSettings settings) {
         Promise<Void> outcome = Promise.promise();
-        HttpClientRequest[] sent = new HttpClientRequest[1];
-        long timer = vertx.setTimer(settings.timeoutMillis(), id -> {
-            if (outcome.tryFail("timed out after " + settings.timeoutMillis() + " ms") && sent[0] != null) {
-                sent[0].reset();
+        int timeout = settings.timeoutMillis();
+        HttpProbeHandler handler = new HttpProbeHandler(target, settings, outcome);
+        ChannelFuture connecting = transport.connect(target, timeout, true, new HttpResponseDecoder(), handler);
+        Channel channel = connecting.channel();
+        ScheduledFuture<?> timer = channel.eventLoop().schedule(() -> {
+            if (outcome.tryFail("timed out after " + timeout + " ms")) {
+                channel.close();
+            }
+        }, timeout, TimeUnit.MILLISECONDS);
+        connecting.addListener(connected -> {
+            if (!connected.isSuccess()) {
+                outcome.tryFail(connected.cause());
             }
         });
-        RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.GET)
-                .setServer(target.address())
-                .setHost(target.host())
-                .setPort(target.port())
-                .setSsl(target.https())
-                .setURI(target.basePath() + settings.path())
-                .setConnectTimeout(settings.timeoutMillis())
-                .putHeader("User-Agent", "traffic-distributor-health-probe");
-        ExpectedStatuses expected = settings.expectedStatuses();
-        client.request(options)
-                .compose(request -> {
-                    sent[0] = request;
-                    return request.send();
-                })
-                .compose(response -> response.body().map(body -> response.statusCode()))
-                .onComplete(result -> {
-                    vertx.cancelTimer(timer);
-                    if (result.failed()) {
-                        outcome.tryFail(result.cause());
-                    } else if (expected.matches(result.result())) {
-                        outcome.tryComplete();
-                    } else {
-                        outcome.tryFail("status " + result.result() + ", expected " + expected);
-                    }
-                });
-        return outcome.future();
+        Future<Void> result = outcome.future();
+        result.onComplete(done -> timer.cancel(false));
+        return result;
+    }
+
+    /** The request, in bytes: {@code Connection: close}, so the server need not keep anything for it either. */
+    static ByteBuf request(ByteBufAllocator alloc, ProbeTarget target, ProbeSettings settings) {
+        String text = "GET " + target.basePath() + settings.path() + " HTTP/1.1\r\nHost: " + authority(target)
+                + "\r\nUser-Agent: " + USER_AGENT + "\r\nConnection: close\r\n\r\n";
+        ByteBuf bytes = alloc.buffer(ByteBufUtil.utf8MaxBytes(text));
+        ByteBufUtil.writeUtf8(bytes, text);
+        return bytes;
+    }
+
+    /** The Host header: the host (an IPv6 literal in brackets), and the port unless it is the scheme's. */
+    static String authority(ProbeTarget target) {
+        String host = target.host().indexOf(':') >= 0 ? "[" + target.host() + "]" : target.host();
+        return target.port() == (target.https() ? 443 : 80) ? host : host + ":" + target.port();
     }
 }

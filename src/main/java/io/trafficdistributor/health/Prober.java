@@ -16,18 +16,15 @@ import io.quarkus.scheduler.Scheduled;
 import io.trafficdistributor.config.TdConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.PemTrustOptions;
 
 /**
  * Schedules the active health probes; the checks ({@link HttpCheck}, {@link TcpCheck}) do the checking. A
  * scheduler tick finds the health states that are due and starts their checks, never more than
  * {@code td.health.max-concurrent-probes} at once. A state stands for one backend URL and health check,
  * whichever distributors use them (see {@link HealthRegistry}), so a server is probed once for all. Probes run
- * non-blocking on a Vert.x instance of their own, with a fresh connection each: proxy load on the proxy's event
- * loops cannot delay them, and a probe never rides on a pooled connection that live traffic keeps alive.
+ * non-blocking on an event loop of their own (a Vert.x instance of one thread, for its transport and DNS resolver),
+ * with a fresh connection each on bare Netty ({@link ProbeTransport}): proxy load on the proxy's event loops cannot
+ * delay them, and a probe never rides on a pooled connection that live traffic keeps alive.
  */
 @ApplicationScoped
 public class Prober {
@@ -46,16 +43,14 @@ public class Prober {
     @Inject
     public Prober(TdConfig config) {
         this.maxConcurrent = config.health().maxConcurrentProbes();
+        // Its own event loop, on the proxy's transport (epoll on Linux): proxy load cannot delay a probe.
         this.vertx = newVertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
-                .setInternalBlockingPoolSize(1));
-        HttpClientOptions httpOptions = new HttpClientOptions()
-                .setKeepAlive(false)
-                .setVerifyHost(true)
-                .setForceSni(true);
-        config.proxy().tls().trustCertificates()
-                .ifPresent(pem -> httpOptions.setTrustOptions(new PemTrustOptions().addCertPath(pem)));
-        this.http = new HttpCheck(vertx, vertx.createHttpClient(httpOptions, new PoolOptions().setHttp1MaxSize(maxConcurrent)));
-        this.tcp = new TcpCheck(vertx, vertx.createNetClient(new NetClientOptions()));
+                .setInternalBlockingPoolSize(1).setPreferNativeTransport(true));
+        // Named, so that thread dumps and per-thread CPU tell it from Quarkus's event loops (same default name).
+        vertx.runOnContext(v -> Thread.currentThread().setName("td-prober"));
+        ProbeTransport transport = ProbeTransport.of(vertx, config.proxy().tls().trustCertificates());
+        this.http = new HttpCheck(transport);
+        this.tcp = new TcpCheck(transport);
     }
 
     /**

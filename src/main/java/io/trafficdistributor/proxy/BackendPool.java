@@ -6,9 +6,6 @@ import java.net.UnknownHostException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
-
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -19,6 +16,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.NetUtil;
 import io.trafficdistributor.routing.CompiledBackend;
+import io.trafficdistributor.tls.BackendTls;
 
 /**
  * The keep-alive connections of one event loop to one backend server (scheme, host, port): idle ones are reused
@@ -141,13 +139,8 @@ final class BackendPool {
                     @Override
                     protected void initChannel(Channel channel) {
                         if (https) {
-                            SslHandler tls = settings.backendTls().newHandler(channel.alloc(), host, port);
-                            SSLEngine engine = tls.engine();
-                            SSLParameters parameters = engine.getSSLParameters();
-                            parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
-                            engine.setSSLParameters(parameters);
-                            tls.setHandshakeTimeoutMillis(connectMillis);
-                            channel.pipeline().addLast("tls", tls);
+                            channel.pipeline().addLast("tls",
+                                    BackendTls.handler(settings.backendTls(), channel.alloc(), host, port, connectMillis));
                         }
                         channel.pipeline().addLast("idle", new IdleStateHandler(0, 0, settings.backendKeepAliveMillis(),
                                 TimeUnit.MILLISECONDS));

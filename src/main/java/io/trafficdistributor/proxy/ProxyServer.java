@@ -1,6 +1,5 @@
 package io.trafficdistributor.proxy;
 
-import java.io.File;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,9 +16,6 @@ import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 import io.netty.handler.ssl.OpenSsl;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
@@ -33,6 +29,7 @@ import io.trafficdistributor.routing.ChangeFeed;
 import io.trafficdistributor.routing.Routes;
 import io.trafficdistributor.tls.AcmeChallenges;
 import io.trafficdistributor.tls.CertificateStore;
+import io.trafficdistributor.tls.BackendTls;
 import io.trafficdistributor.tls.ServerTlsContexts;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxInternal;
@@ -92,7 +89,7 @@ public class ProxyServer implements HealthCheck {
             if (proxy.httpsPort() > 0) {
                 OpenSsl.isAvailable(); // loads the native library once
             }
-            return backendTls(proxy);
+            return BackendTls.context(proxy.tls().trustCertificates());
         });
     }
 
@@ -131,15 +128,6 @@ public class ProxyServer implements HealthCheck {
         TerminationSignals.handle(this::drainOnSignal);
         // Only now: the first probes of every backend would have taken the cores from the load and this opening.
         health.startProbing();
-    }
-
-    /** The TLS client of https backends: the JVM's trust store, or {@code td.proxy.tls.trust-certificates}. */
-    private static SslContext backendTls(TdConfig.Proxy proxy) throws Exception {
-        SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
-        if (proxy.tls().trustCertificates().isPresent()) {
-            builder.trustManager(new File(proxy.tls().trustCertificates().get()));
-        }
-        return builder.build();
     }
 
     /**

@@ -7,9 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -18,15 +23,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.trafficdistributor.domain.HealthCheckType;
+import io.trafficdistributor.support.TestTls;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SocketAddress;
 
 /** The HTTP check against a real HTTP server on a free port, without Quarkus. */
 class HttpCheckTest {
 
     static Vertx vertx;
     static HttpServer server;
+    static HttpServer httpsServer;
     static HttpCheck check;
     static final List<String> requests = new CopyOnWriteArrayList<>();
 
@@ -45,7 +53,11 @@ class HttpCheckTest {
                 default -> request.response().setStatusCode(404).end();
             }
         }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-        check = new HttpCheck(vertx, vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false)));
+        httpsServer = vertx.createHttpServer(new HttpServerOptions().setSsl(true)
+                        .setKeyCertOptions(TestTls.certificate().keyCertOptions()))
+                .requestHandler(request -> request.response().setStatusCode(request.path().equals("/health") ? 200 : 503).end())
+                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        check = new HttpCheck(ProbeTransport.of(vertx, Optional.of(TestTls.certificate().certificatePath())));
     }
 
     @AfterAll
@@ -88,5 +100,131 @@ class HttpCheckTest {
         }
         assertEquals("connection refused or unreachable", outcome(check.check(local(closed, ""),
                 settings(HealthCheckType.HTTP, "/health", "200-399", 4000)), Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void aServerThatDiedSinceTheLastCheckFails() throws Exception {
+        try (RawServer raw = new RawServer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")) {
+            assertNull(runAgainst(raw.port(), "200-399"));
+            raw.close();
+            assertEquals("connection refused or unreachable", runAgainst(raw.port(), "200-399"));
+        }
+    }
+
+    @Test
+    void theRequestIsOneGetWithHostAgentAndClose() throws Exception {
+        try (RawServer raw = new RawServer("HTTP/1.1 204 No Content\r\n\r\n")) {
+            assertNull(outcome(check.check(local(raw.port(), "/base"), settings(HealthCheckType.HTTP, "/ping?x=1", "204", 4000)),
+                    Duration.ofSeconds(5)));
+            assertEquals("GET /base/ping?x=1 HTTP/1.1\r\nHost: 127.0.0.1:" + raw.port()
+                    + "\r\nUser-Agent: traffic-distributor-health-probe\r\nConnection: close\r\n\r\n", raw.lastRequest());
+        }
+    }
+
+    @Test
+    void aServerThatClosesWithoutAnsweringFails() throws Exception {
+        try (RawServer raw = new RawServer("")) {
+            assertEquals("connection closed before a response", runAgainst(raw.port(), "200-399"));
+        }
+    }
+
+    @Test
+    void aResponseCutShortFailsEvenWithAnExpectedStatus() throws Exception {
+        try (RawServer raw = new RawServer("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part")) {
+            assertEquals("connection closed before the whole response", runAgainst(raw.port(), "200-399"));
+        }
+    }
+
+    @Test
+    void aResponseThatIsNotHttpFails() throws Exception {
+        try (RawServer raw = new RawServer("SSH-2.0-OpenSSH_9.2\r\n\r\n")) {
+            String failure = runAgainst(raw.port(), "200-399");
+            assertTrue(failure.startsWith("invalid response: "), failure);
+        }
+    }
+
+    @Test
+    void anInterimResponseIsSkippedForTheFinalOne() throws Exception {
+        try (RawServer raw = new RawServer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n")) {
+            assertEquals("status 503, expected 100-399", runAgainst(raw.port(), "100-399"));
+        }
+    }
+
+    @Test
+    void aBodyWithoutLengthEndsWithTheConnection() throws Exception {
+        try (RawServer raw = new RawServer("HTTP/1.0 200 OK\r\n\r\nwhatever comes until the close")) {
+            assertNull(runAgainst(raw.port(), "200"));
+        }
+    }
+
+    @Test
+    void httpsSendsTheNameAndChecksTheCertificate() throws Exception {
+        int port = httpsServer.actualPort();
+        ProbeTarget named = new ProbeTarget("https://localhost:" + port, SocketAddress.inetSocketAddress(port, "localhost"),
+                "localhost", port, true, "");
+        assertNull(outcome(check.check(named, settings(HealthCheckType.HTTP, "/health", "200", 4000)), Duration.ofSeconds(5)));
+        assertEquals("status 503, expected 200",
+                outcome(check.check(named, settings(HealthCheckType.HTTP, "/other", "200", 4000)), Duration.ofSeconds(5)));
+        // The certificate names localhost, not the address: refused, as the proxy would refuse it.
+        ProbeTarget byAddress = new ProbeTarget("https://127.0.0.1:" + port, SocketAddress.inetSocketAddress(port, "127.0.0.1"),
+                "127.0.0.1", port, true, "");
+        assertEquals("No subject alternative names present",
+                outcome(check.check(byAddress, settings(HealthCheckType.HTTP, "/health", "200", 4000)), Duration.ofSeconds(5)));
+    }
+
+    static String runAgainst(int port, String expected) throws Exception {
+        return outcome(check.check(local(port, ""), settings(HealthCheckType.HTTP, "/health", expected, 4000)),
+                Duration.ofSeconds(5));
+    }
+
+    /**
+     * A server on a free port that answers every connection with the same bytes, as given, and closes it: for
+     * answers no real server library would give.
+     */
+    static final class RawServer implements AutoCloseable {
+        private final ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        private volatile String lastRequest;
+
+        RawServer(String answer) throws Exception {
+            Thread thread = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try (Socket connection = socket.accept()) {
+                        lastRequest = readHead(connection.getInputStream());
+                        OutputStream out = connection.getOutputStream();
+                        out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
+                        out.flush();
+                    } catch (Exception e) {
+                        // closed: the test is over
+                    }
+                }
+            }, "raw-server");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        String lastRequest() {
+            return lastRequest;
+        }
+
+        private static String readHead(InputStream in) throws Exception {
+            StringBuilder head = new StringBuilder();
+            int b;
+            while ((b = in.read()) >= 0) {
+                head.append((char) b);
+                if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
+                    break;
+                }
+            }
+            return head.toString();
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+        }
     }
 }

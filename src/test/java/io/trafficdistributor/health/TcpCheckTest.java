@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -24,9 +25,9 @@ class TcpCheckTest {
     static TcpCheck check;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         vertx = Vertx.vertx();
-        check = new TcpCheck(vertx, vertx.createNetClient());
+        check = new TcpCheck(ProbeTransport.of(vertx, Optional.empty()));
     }
 
     @AfterAll
