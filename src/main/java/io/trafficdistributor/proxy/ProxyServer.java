@@ -16,6 +16,7 @@ import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
@@ -28,8 +29,8 @@ import io.trafficdistributor.health.HealthRegistry;
 import io.trafficdistributor.routing.ChangeFeed;
 import io.trafficdistributor.routing.Routes;
 import io.trafficdistributor.tls.AcmeChallenges;
-import io.trafficdistributor.tls.CertificateStore;
 import io.trafficdistributor.tls.BackendTls;
+import io.trafficdistributor.tls.CertificateStore;
 import io.trafficdistributor.tls.ServerTlsContexts;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxInternal;
