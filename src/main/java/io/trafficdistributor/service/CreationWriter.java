@@ -19,17 +19,19 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Writes the API's creations in groups, on a thread of its own: creations that arrive while a group is being
- * written wait, and go together in one transaction on one connection, so one commit (one fsync) makes the whole
- * group durable, where each creation used to pay its own. A creation that finds the writer idle goes at once, a
- * group of one.
+ * Writes the API's creations in groups, on threads of their own: creations that arrive while the writers are busy
+ * wait, and go together in one transaction on one connection, so one commit (one fsync) makes the whole group
+ * durable, where each creation used to pay its own. A creation that finds a writer idle goes at once, a group of
+ * one. There are {@link #WRITERS} writers, so that one group's statements run while another's commit waits for its
+ * fsync; two groups written at once are two concurrent writers to each other (below).
  * <p>
  * Each creation in a group is its own statement ({@code DistributorRows.create}, the owners check and the inserts),
  * in arrival order, so a later one sees what an earlier one of the same group wrote: a name or hostname taken by an
  * earlier creation of the group is refused with the same 409 naming its owner as if the two had come one after the
- * other. A statement that fails (a unique index refusing a row that a concurrent writer, another replica or a PUT,
- * committed after our check) aborts the group's transaction; the group is then rolled back and written again one
- * by one in autocommit, so that one creation's conflict fails only that creation. Each caller is answered only after
+ * other. A statement that fails (a unique index refusing a row that a concurrent writer, another replica, a PUT or
+ * the other writer's group, committed after our check; or a deadlock between two such) aborts the group's
+ * transaction; the group is then rolled back and written again one by one in autocommit, so that one creation's
+ * conflict fails only that creation. Each caller is answered only after
  * the commit that made its creation durable (or refused it). Validation happens before a creation is queued: an
  * invalid document never enters a group.
  */
@@ -53,8 +55,14 @@ public class CreationWriter {
     @Inject
     DataSource dataSource;
 
+    /**
+     * Writers, each with its group's transaction. One writer leaves PostgreSQL idle while it waits for a commit's
+     * fsync, and two keep it busy; more would only split the groups further.
+     */
+    static final int WRITERS = 2;
+
     private final CreationQueue<Pending> queue = new CreationQueue<>(MAX_GROUP);
-    private Thread writer;
+    private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running;
 
     /** A creation waiting for its group's commit: the stored document, its first revision's JSON, its outcome. */
@@ -64,16 +72,28 @@ public class CreationWriter {
     @PostConstruct
     void start() {
         running = true;
-        writer = new Thread(this::writeGroups, "td-creation-writer");
-        writer.setDaemon(true);
-        writer.start();
+        for (int i = 0; i < WRITERS; i++) {
+            Thread writer = new Thread(this::writeGroups, "td-creation-writer-" + i);
+            writer.setDaemon(true);
+            writer.start();
+            writers.add(writer);
+        }
     }
 
     @PreDestroy
     void stop() throws InterruptedException {
         running = false;
-        writer.interrupt();
-        writer.join(5000);
+        for (Thread writer : writers) {
+            writer.interrupt();
+        }
+        for (Thread writer : writers) {
+            writer.join(5000);
+        }
+        failWaiting();
+    }
+
+    /** Fails what waits once the writers have stopped: nothing waits for ever on a writer that is gone. */
+    private void failWaiting() {
         for (Pending left : queue.takeRest()) {
             left.written().completeExceptionally(new PersistenceException(
                     "The service is shutting down: distributor '" + left.distributor().name() + "' was not created."));
@@ -95,6 +115,9 @@ public class CreationWriter {
                     + "' was not created.");
         }
         queue.add(pending);
+        if (!running) {
+            failWaiting(); // stopped between the check and the add
+        }
         try {
             pending.written().join();
         } catch (CompletionException e) {
@@ -105,7 +128,7 @@ public class CreationWriter {
         }
     }
 
-    /** How many creations wait for the writer (not counting the group being written). */
+    /** How many creations wait for a writer (not counting the groups being written). */
     int waiting() {
         return queue.size();
     }

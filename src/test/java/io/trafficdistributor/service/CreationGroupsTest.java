@@ -42,9 +42,9 @@ import io.trafficdistributor.support.TestBackend;
 
 /**
  * API creations written in groups ({@link CreationWriter}), on the real API and the real PostgreSQL. To make
- * creations land in one group, the test holds a hostname in a transaction of its own that the writer's current
+ * creations land in one group, the test holds hostnames in a transaction of its own that each writer's current
  * creation waits for (a unique index waits for the transaction that inserted the same key), queues the creations
- * behind it, and lets go: what waited is then written as one group. That they shared one transaction is read from
+ * behind them, and lets go: what waited is then written as one group, by the first writer free. That they shared one transaction is read from
  * PostgreSQL ({@code xmin}, the id of the transaction that wrote each row).
  */
 @QuarkusTest
@@ -92,8 +92,8 @@ class CreationGroupsTest {
 
     @Test
     void creationsThatArriveTogetherAreOneTransactionAndConflictAsIfOneAfterTheOther() throws Exception {
-        Held gate = hold(uniqueName("gate"), "gate-" + hostOf(uniqueName("gate")));
-        Future<Response> first = postBehind(gate);
+        Held gate = holdGates();
+        List<Future<Response>> first = postBehind(gate);
 
         String twice = uniqueName("twice");
         String sharedHost = "shared-" + hostOf(uniqueName("shared"));
@@ -110,7 +110,7 @@ class CreationGroupsTest {
                 routable(plainB, hostOf(plainB))));
         gate.connection().rollback();
 
-        first.get(30, TimeUnit.SECONDS).then().statusCode(201);
+        answers(first).forEach(answer -> answer.then().statusCode(201));
         List<Response> answers = answers(group);
 
         // The same name twice: one created, one refused as a taken name.
@@ -138,21 +138,21 @@ class CreationGroupsTest {
 
     @Test
     void aGroupWhereOneHitsAConcurrentWriteCreatesTheOthers() throws Exception {
-        Held gate = hold(uniqueName("gate"), "gate-" + hostOf(uniqueName("gate")));
-        Future<Response> first = postBehind(gate);
+        Held gate = holdGates();
+        List<Future<Response>> first = postBehind(gate);
 
         // Another writer (another replica, say) holds a hostname one creation of the group wants, not yet committed:
         // the group's check cannot see it, and its insert waits for that writer, then fails when it commits.
         String rival = uniqueName("rival");
         String contested = "contested-" + hostOf(rival);
-        Held rivalWrite = hold(rival, contested);
+        Held rivalWrite = hold(rival, List.of(contested));
         String before = uniqueName("before");
         String loser = uniqueName("loser");
         String after = uniqueName("after");
         List<Future<Response>> group = queue(List.of(
                 routable(before, hostOf(before)), routable(loser, contested), routable(after, hostOf(after))));
         gate.connection().rollback();
-        first.get(30, TimeUnit.SECONDS).then().statusCode(201);
+        answers(first).forEach(answer -> answer.then().statusCode(201));
         awaitTrue("the group's creation of '" + contested + "' waits for the other writer", () -> lockWaits() > 0);
         rivalWrite.connection().commit();
 
@@ -181,27 +181,44 @@ class CreationGroupsTest {
      * A transaction of the test's own that has created {@code name} with {@code hostname} and not committed: a
      * creation that wants the hostname waits at its insert until this ends.
      */
-    private Held hold(String name, String hostname) throws SQLException {
+    private Held hold(String name, List<String> hostnames) throws SQLException {
         Map<String, Object> doc = minimal(name);
-        doc.put("hostnames", List.of(hostname));
+        doc.put("hostnames", hostnames);
         DistributorService.Created stored = distributors.prepare(json.convertValue(doc, DistributorDocument.class));
         Connection connection = dataSource.getConnection();
         held.add(connection);
         connection.setAutoCommit(false);
         CreationWriter.insert(connection, stored.distributor(), stored.json());
-        return new Held(connection, hostname);
+        return new Held(connection, hostnames);
     }
 
-    /** A test's own transaction that holds a hostname. */
-    private record Held(Connection connection, String hostname) {
+    /** A hostname held for each writer. */
+    private Held holdGates() throws SQLException {
+        String gate = uniqueName("gate");
+        List<String> hostnames = new ArrayList<>();
+        for (int i = 0; i < CreationWriter.WRITERS; i++) {
+            hostnames.add("gate" + i + "-" + hostOf(gate));
+        }
+        return hold(gate, hostnames);
     }
 
-    /** Posts a creation that waits, in the writer, for the hostname {@code gate} holds; returns when it does. */
-    private Future<Response> postBehind(Held gate) throws Exception {
-        String name = uniqueName("behind");
-        Future<Response> answer = clients.submit(() -> post(routable(name, gate.hostname())));
-        awaitTrue("the writer's creation waits for the held hostname", () -> lockWaits() > 0 && writer.waiting() == 0);
-        return answer;
+    /** A test's own transaction that holds hostnames. */
+    private record Held(Connection connection, List<String> hostnames) {
+    }
+
+    /**
+     * Posts a creation for each hostname {@code gate} holds, one after the other, each taken by a writer that then
+     * waits for the held hostname; returns when every writer does.
+     */
+    private List<Future<Response>> postBehind(Held gate) throws Exception {
+        List<Future<Response>> answers = new ArrayList<>();
+        for (String hostname : gate.hostnames()) {
+            String name = uniqueName("behind");
+            int waits = answers.size() + 1;
+            answers.add(clients.submit(() -> post(routable(name, hostname))));
+            awaitTrue(waits + " writer(s) wait for the held hostnames", () -> lockWaits() == waits && writer.waiting() == 0);
+        }
+        return answers;
     }
 
     /** Posts the creations one after the other, so they queue in this order; returns once all wait for the writer. */
