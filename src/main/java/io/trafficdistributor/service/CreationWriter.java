@@ -40,7 +40,7 @@ public class CreationWriter {
 
     private static final Logger LOG = Logger.getLogger(CreationWriter.class);
     /**
-     * Creations written in one transaction at most. Sixteen API clients fill a group of about that many; the bound
+     * Creations written in one transaction at most. Sixteen API clients fill groups of a few up to sixteen; the bound
      * only keeps one group's transaction (and the wait of its first creation) short under any burst.
      */
     static final int MAX_GROUP = 64;
