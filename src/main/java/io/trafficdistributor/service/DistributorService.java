@@ -53,7 +53,7 @@ public class DistributorService {
 
     private static final Pattern NAME = Pattern.compile(DistributorDocument.NAME_PATTERN);
     /** PostgreSQL's SQL state for a unique index refusing a row. */
-    private static final String UNIQUE_VIOLATION = "23505";
+    static final String UNIQUE_VIOLATION = "23505";
     /** What a name or a stored hostname (lower case, punycode, maybe a leading '*.') can hold. */
     private static final Pattern SEARCHABLE = Pattern.compile("[a-z0-9.*_-]{1,255}");
 
@@ -71,6 +71,9 @@ public class DistributorService {
 
     @Inject
     DataSource dataSource;
+
+    @Inject
+    CreationWriter creations;
 
     @Transactional
     public Page<DistributorDocument> list(int limit, int offset) {
@@ -197,47 +200,50 @@ public class DistributorService {
                 .flatMap(row -> get((String) row[1]));
     }
 
-    /**
-     * Creates a distributor in one SQL statement rather than through the entity: most of the CPU time of an API
-     * creation went into Hibernate's persist and flush, and scripts create distributors by the thousand. The one
-     * statement ({@code DistributorRows.create}) also checks that the name and hostnames are free and writes the
-     * first revision: one round trip to PostgreSQL before the commit, where there were three.
-     */
     /** A created distributor, and the JSON its first revision stores, which is also the API's answer. */
     public record Created(DistributorDocument distributor, String json) {
     }
 
-    /*
-     * Not @Transactional: the creation is one statement, atomic on its own, committed by itself (autocommit, as
-     * durable as any commit). Outside a JTA transaction the after-commit observers of the change run as soon as it
-     * is fired, which is after that commit. The JTA transaction around it cost about a fifth of the service's CPU per
-     * creation (Narayana's begin, enlistment and two-phase bookkeeping for one statement). Called from put, within
-     * its transaction, the statement joins that one as before.
+    /**
+     * Creates a distributor (POST): validated here, on the caller's thread, then written by the {@link CreationWriter}
+     * together with the creations that arrive while another group is being written, in one SQL statement each
+     * ({@code DistributorRows.create}: the owners check, the rows, the first revision) rather than through the entity,
+     * whose persist and flush took most of an API creation's CPU time. Returns once its commit is done; its
+     * after-commit work (the routing table, the announcement to the other replicas) is done on the caller's thread,
+     * before the answer.
+     * <p>
+     * Not @Transactional: the write is the writer's transaction (or, alone, one statement in autocommit). Outside a
+     * JTA transaction the after-commit observers of the change run as soon as it is fired, which is after that
+     * commit. The JTA transaction around one creation cost about a fifth of the service's CPU per creation
+     * (Narayana's begin, enlistment and two-phase bookkeeping for one statement).
      */
     public Created create(DistributorDocument request) {
+        Created created = prepare(request);
+        creations.write(created.distributor(), created.json());
+        announce(created.distributor().name(), created.distributor(), ChangeKind.CREATE);
+        return created;
+    }
+
+    /** The creation in the current transaction (a PUT of a new name), on its connection. */
+    private Created createNow(DistributorDocument request) {
+        Created created = prepare(request);
+        try (Connection connection = dataSource.getConnection()) {
+            CreationWriter.insert(connection, created.distributor(), created.json());
+        } catch (SQLException e) {
+            throw new PersistenceException("could not create distributor '" + request.name() + "'", e);
+        }
+        announce(created.distributor().name(), created.distributor(), ChangeKind.CREATE);
+        return created;
+    }
+
+    /** The stored form of a new distributor (validated, with defaults, a new id, version 0) and its revision's JSON. */
+    Created prepare(DistributorDocument request) {
         DistributorDocument document = validate(request);
         OffsetDateTime now = StoredTime.now();
         DistributorDocument created = new DistributorDocument(document.name(), document.hostnames(), document.routing(),
                 document.enabled(), document.backends(), document.stickySession(), document.healthCheck(),
                 document.timeouts(), document.passHostHeader(), document.slowStartSeconds(), document.tls(), UUID.randomUUID(), 0L, now, now);
-        String revision = revisions.json(created);
-        List<String[]> owners;
-        // On the transaction's connection straight from the pool: a creation needs no Hibernate session, whose
-        // opening, flush and closing around the commit cost as much CPU as the statement itself.
-        try (Connection connection = dataSource.getConnection()) {
-            owners = DistributorRows.create(connection, created, ChangeKind.CREATE, revision);
-        } catch (SQLException e) {
-            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw concurrentWrite(created.name());
-            }
-            throw new PersistenceException("could not create distributor '" + created.name() + "'", e);
-        }
-        if (!owners.isEmpty()) {
-            refuseTaken(created.name(), created.hostnames(), owners);
-            throw concurrentWrite(created.name()); // not reached: what a creation finds taken is another's
-        }
-        announce(created.name(), created, ChangeKind.CREATE);
-        return new Created(created, revision);
+        return new Created(created, revisions.json(created));
     }
 
     private Session session() {
@@ -259,7 +265,7 @@ public class DistributorService {
             if (ifMatch.isPresent()) {
                 throw new PreconditionFailedException("Distributor '" + name + "' does not exist.");
             }
-            return new Write(create(body).distributor(), true);
+            return new Write(createNow(body).distributor(), true);
         }
         Distributor entity = existing.get();
         checkVersion(entity, ifMatch);
@@ -444,7 +450,7 @@ public class DistributorService {
     }
 
     /** Another transaction took the name or a hostname between our check and our insert. */
-    private static ConflictException concurrentWrite(String name) {
+    static ConflictException concurrentWrite(String name) {
         return new ConflictException("Distributor '" + name
                 + "' conflicts with a concurrent write of the same name or hostname: retry.");
     }
@@ -457,11 +463,19 @@ public class DistributorService {
 
     /** Refuses the write if {@code rows}, as {@code DistributorRows.owners} answers, say another holds what it wants. */
     private static void refuseTaken(String name, List<String> hostnames, List<String[]> rows) {
+        ConflictException taken = taken(name, hostnames, rows);
+        if (taken != null) {
+            throw taken;
+        }
+    }
+
+    /** The conflict {@code rows}, as {@code DistributorRows.owners} answers, describe; null when nobody else holds what the write wants. */
+    static ConflictException taken(String name, List<String> hostnames, List<String[]> rows) {
         Map<String, String> owners = new HashMap<>();
         for (String[] row : rows) {
             String owner = row[0];
             if (row[1] == null) {
-                throw new ConflictException("A distributor named '" + name + "' already exists.");
+                return new ConflictException("A distributor named '" + name + "' already exists.");
             }
             if (!owner.equals(name)) {
                 owners.put(row[1], owner);
@@ -470,9 +484,10 @@ public class DistributorService {
         for (String hostname : hostnames) {
             String owner = owners.get(hostname);
             if (owner != null) {
-                throw new ConflictException("Hostname '" + hostname + "' belongs to distributor '" + owner + "'.");
+                return new ConflictException("Hostname '" + hostname + "' belongs to distributor '" + owner + "'.");
             }
         }
+        return null;
     }
 
     private void announce(String name, DistributorDocument distributor, ChangeKind kind) {
