@@ -94,30 +94,42 @@ jar() {
 }
 
 # The JVM that runs the service and the bare Java proxies, e.g. TD_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java.
+# By default the JDK that packaged the service (target/quarkus-app/archive-jvm, written by the training run that
+# records the startup archive), as bin/start does, else java on the PATH.
+if [[ -z ${TD_JAVA:-} && -f "$ROOT/target/quarkus-app/archive-jvm" && -x "$(cat "$ROOT/target/quarkus-app/archive-jvm")/bin/java" ]]; then
+  TD_JAVA="$(cat "$ROOT/target/quarkus-app/archive-jvm")/bin/java"
+fi
 TD_JAVA=${TD_JAVA:-java}
 
 # "OpenJDK Runtime Environment (build 17.0.15+6-Debian-1deb12u1)": the JVM that TD_JAVA names.
 jvm_version() { "$TD_JAVA" -version 2>&1 | grep -m1 'Runtime Environment' || "$TD_JAVA" -version 2>&1 | head -1; }
 
 # The JVM options the README recommends for running the service (bounded heap, small fixed young generation, the
-# class-data archive, which is why start_service runs it from target/quarkus-app); TD_JAVA_OPTS replaces them.
-TD_JAVA_OPTS=${TD_JAVA_OPTS-"-Xmx512m -Xmn64m -XX:SharedArchiveFile=app-cds.jsa"}
+# startup archive, which is why start_service runs it from target/quarkus-app); TD_JAVA_OPTS replaces them. The
+# archive is the one the package recorded: JDK 25's ahead-of-time cache app.aot, or JDK 17's app-cds.jsa.
+if [[ -f "$ROOT/target/quarkus-app/app.aot" && "$ROOT/target/quarkus-app/app.aot" -nt "$ROOT/target/quarkus-app/app-cds.jsa" ]]; then
+  TD_JAVA_OPTS=${TD_JAVA_OPTS-"-Xmx512m -Xmn64m -XX:AOTCache=app.aot"}
+else
+  TD_JAVA_OPTS=${TD_JAVA_OPTS-"-Xmx512m -Xmn64m -XX:SharedArchiveFile=app-cds.jsa"}
+fi
 
-# TD_JAVA_OPTS less -XX:SharedArchiveFile=... when TD_JAVA cannot map that archive (it is missing, or a JVM other
-# than the one that packaged the service records a different build): the JVM would warn and go on without it.
-# Sets SERVICE_CDS to "used" or why not.
+# TD_JAVA_OPTS less its -XX:SharedArchiveFile=... or -XX:AOTCache=... when TD_JAVA cannot map that archive (it is
+# missing, or a JVM other than the one that packaged the service records a different build): the JVM would warn and
+# go on without it, or (JDK 17 given an AOT cache) not start. Sets SERVICE_CDS to "used" or why not.
 service_java_opts() {
-  local opt archive="" opts=()
+  local opt archive="" flag="" check=() opts=()
   for opt in ${TD_JAVA_OPTS:-}; do
-    if [[ $opt == -XX:SharedArchiveFile=* ]]; then archive=${opt#*=}; else opts+=("$opt"); fi
+    if [[ $opt == -XX:SharedArchiveFile=* ]]; then archive=${opt#*=}; flag=-XX:SharedArchiveFile; check=(-Xshare:on)
+    elif [[ $opt == -XX:AOTCache=* ]]; then archive=${opt#*=}; flag=-XX:AOTCache; check=(-XX:AOTMode=on)
+    else opts+=("$opt"); fi
   done
   SERVICE_CDS="not asked for"
   if [[ -n $archive ]]; then
     if [[ ! -f "$ROOT/target/quarkus-app/$archive" && ! -f $archive ]]; then
       SERVICE_CDS="not used: no $archive (packaged without it)"
-    elif (cd "$ROOT/target/quarkus-app" && "$TD_JAVA" -Xshare:on -XX:SharedArchiveFile="$archive" -cp quarkus-run.jar \
+    elif (cd "$ROOT/target/quarkus-app" && "$TD_JAVA" "${check[@]}" "$flag=$archive" -cp quarkus-run.jar \
         -version >/dev/null 2>&1); then
-      SERVICE_CDS="used ($archive)"; opts+=("-XX:SharedArchiveFile=$archive")
+      SERVICE_CDS="used ($archive)"; opts+=("$flag=$archive")
     else
       SERVICE_CDS="not used: $archive does not fit this JVM (another JDK packaged it)"
     fi

@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.UUID;
 
 import org.jboss.logging.Logger;
@@ -13,10 +15,15 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 
 /**
- * The training run behind the class-data archive ({@code app-cds.jsa}) that {@code ./mvnw package} builds
+ * The training run behind the class-data archive ({@code app-cds.jsa}) that {@code ./mvnw package} builds on JDK 17
  * (Quarkus's {@code quarkus.package.jar.appcds.enabled}): the JVM records every class this run loads and maps
  * them ready-made at the next start with {@code -XX:SharedArchiveFile=app-cds.jsa}, which takes a third off
- * the time from launch to serving traffic.
+ * the time from launch to serving traffic. Packaged by JDK 25 or later (the {@code aot-cache} profile of the POM),
+ * the same run records the ahead-of-time cache {@code app.aot} instead ({@code -XX:AOTCache=app.aot}): classes loaded
+ * and linked, and the profiles of the methods this run made hot.
+ * <p>
+ * Either fits only the JDK build that recorded it, so the run writes that JDK's home to {@value #RECORDED_BY} beside
+ * the package: {@code bin/start} and the benchmarks run the service on it.
  * <p>
  * Quarkus's own training stops after static initialisation, before Hibernate, Flyway, the routing table and
  * the listeners have loaded their classes. This one runs the whole startup instead, on a throw-away embedded
@@ -27,6 +34,8 @@ public final class ClassArchiveTraining implements QuarkusApplication {
 
     private static final Logger LOG = Logger.getLogger(ClassArchiveTraining.class);
     private static final String GENERATE = "quarkus.appcds.generate";
+    /** The file beside {@code quarkus-run.jar} that names the JDK (its {@code java.home}) that recorded the archive. */
+    static final String RECORDED_BY = "archive-jvm";
 
     /** Whether this JVM was launched by the build to record the archive. */
     static boolean requested() {
@@ -43,8 +52,24 @@ public final class ClassArchiveTraining implements QuarkusApplication {
         System.setProperty("td.proxy.https-port", Integer.toString(EmbeddedDatabase.freePort()));
         System.setProperty("td.admin.token", UUID.randomUUID().toString());
         System.clearProperty(GENERATE); // else Quarkus stops after static initialisation
+        recordJvm(Path.of(""));
         Runtime.getRuntime().addShutdownHook(new Thread(database::close, "embedded-postgres-stop"));
         Quarkus.run(ClassArchiveTraining.class, args);
+    }
+
+    /**
+     * Writes this JVM's home to {@value #RECORDED_BY} in {@code packageDir} when that is the package's directory (the
+     * build runs the training from there); a failure to write costs only the choice of JDK, so it is logged, not fatal.
+     */
+    static void recordJvm(Path packageDir) {
+        if (!Files.exists(packageDir.resolve("quarkus-run.jar"))) {
+            return;
+        }
+        try {
+            Files.writeString(packageDir.resolve(RECORDED_BY), System.getProperty("java.home") + "\n");
+        } catch (IOException e) {
+            LOG.warnf("Could not record which JDK recorded the class archive (%s)", e.toString());
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
 
+import io.trafficdistributor.balancing.SlowStart;
 import io.trafficdistributor.health.ProbeSettings;
 import io.trafficdistributor.health.ProbeTarget;
 import io.trafficdistributor.service.HealthCheckDocument;
@@ -26,12 +27,16 @@ final class CompileMemo {
     private final Map<HealthCheckDocument, ProbeSettings> probes;
     private final Map<TimeoutsDocument, Timeouts> timeouts;
     private final Map<StickySessionDocument, StickyCookie> cookies;
+    private final Map<String, String> names;
+    private final Map<Integer, SlowStart> slowStarts;
 
     private CompileMemo(boolean remember) {
         targets = remember ? new HashMap<>() : null;
         probes = remember ? new HashMap<>() : null;
         timeouts = remember ? new HashMap<>() : null;
         cookies = remember ? new HashMap<>() : null;
+        names = remember ? new HashMap<>() : null;
+        slowStarts = remember ? new HashMap<>() : null;
     }
 
     /** A memo for one load of the whole table, on the thread that compiles it. */
@@ -54,6 +59,15 @@ final class CompileMemo {
 
     StickyCookie stickyCookie(StickySessionDocument stored) {
         return remembered(cookies, stored, DistributorCompiler::stickyCookie);
+    }
+
+    /** A backend's name, shared ({@link SharedValues#name}). */
+    String name(String name) {
+        return remembered(names, name, SharedValues::name);
+    }
+
+    SlowStart slowStart(int seconds) {
+        return remembered(slowStarts, seconds, s -> SharedValues.of(SlowStart.ofSeconds(s)));
     }
 
     private static <K, V> V remembered(Map<K, V> memo, K key, Function<K, V> make) {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-import io.trafficdistributor.balancing.SlowStart;
 import io.trafficdistributor.domain.RoutingMethod;
 import io.trafficdistributor.health.BackendHealth;
 import io.trafficdistributor.health.ExpectedStatuses;
@@ -59,7 +58,7 @@ final class DistributorCompiler {
         List<CompiledBackend> backends = new ArrayList<>(stored.size());
         for (int i = 0; i < stored.size(); i++) {
             BackendDocument b = stored.get(i);
-            String backendName = SharedValues.name(b.name());
+            String backendName = memo.name(b.name());
             BackendHealth tracked = health.track(name, backendName, targets.get(i), probe, definition.enabled());
             long rampFrom = RampStarts.rampFrom(running, running ? previous.backend(backendName) : null, tracked, now);
             backends.add(new CompiledBackend(i, backendName, b.weight(), targets.get(i),
@@ -69,7 +68,7 @@ final class DistributorCompiler {
                 definition.routing(), definition.enabled(), definition.passHostHeader(),
                 memo.timeouts(definition.timeouts()), memo.stickyCookie(definition.stickySession()), backends,
                 definition.tls().redirectHttp(), definition.tls().hstsMaxAgeSeconds(),
-                SharedValues.of(SlowStart.ofSeconds(definition.slowStartSeconds())));
+                memo.slowStart(definition.slowStartSeconds()));
     }
 
     static ProbeSettings probeSettings(HealthCheckDocument check) {

@@ -14,6 +14,8 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ArcContainer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.trafficdistributor.health.BackendHealth;
@@ -62,7 +64,10 @@ public class ShiftDriver {
 
     @Scheduled(every = "1s", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     synchronized void tick() {
-        if (stopping || !holdsLock()) {
+        // After the shutdown destroyed this bean, a tick already under way reaches a fresh instance (stopping unset)
+        // through the container's proxy: it must not take the lock again, and could not read the shifts any more.
+        ArcContainer container = Arc.container();
+        if (stopping || container == null || !container.isRunning() || !holdsLock()) {
             return;
         }
         try {

@@ -15,12 +15,15 @@ import java.util.UUID;
  */
 public record StoredDigest(long count, long sum) {
 
+    /** One per thread: looking the algorithm up among the security providers cost more than the hash itself. */
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(StoredDigest::md5);
+
     /**
      * The first 64 bits of MD5 over {@code name id version} (UTF-8, the id in its usual lower-case form), big-endian:
      * a hash PostgreSQL can compute too, without an extension. Not for security: only to tell versions apart.
      */
     public static long entry(String name, UUID id, long version) {
-        byte[] hash = md5().digest((name + ' ' + id + ' ' + version).getBytes(StandardCharsets.UTF_8));
+        byte[] hash = MD5.get().digest((name + ' ' + id + ' ' + version).getBytes(StandardCharsets.UTF_8));
         long value = 0;
         for (int i = 0; i < Long.BYTES; i++) {
             value = value << 8 | (hash[i] & 0xff);

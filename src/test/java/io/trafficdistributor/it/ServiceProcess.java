@@ -47,12 +47,22 @@ final class ServiceProcess implements AutoCloseable {
         all.put("td.proxy.https-port", Integer.toString(httpsPort)); // replicas on one machine: not 8443 each
         all.put("td.admin.token", TOKEN);
         all.putAll(settings);
-        // As the README runs it: from its directory, with the class-data archive the package phase built. -Xshare:on
-        // makes a missing or unusable archive an error instead of a silently slower start.
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:SharedArchiveFile=app-cds.jsa", "-Xshare:on"));
-        all.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        // As the README runs it: from its directory, with the startup archive the package phase built (JDK 17's
+        // class-data archive; -Xshare:on makes a missing or unusable one an error instead of a silently slower start).
+        // Packaged by JDK 25, it is the ahead-of-time cache, recorded with G1: used as far as this JVM's options allow.
+        // Packaged by another JDK than this one (archive-jvm names it), neither fits: the service starts without.
         Path jar = jar();
+        Path dir = jar.toAbsolutePath().getParent();
+        Path recordedBy = dir.resolve("archive-jvm");
+        boolean otherJdk = Files.exists(recordedBy)
+                && !Files.readString(recordedBy).strip().equals(System.getProperty("java.home"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        if (!otherJdk) {
+            command.addAll(aotCacheNewest(dir) ? List.of("-XX:AOTCache=app.aot")
+                    : List.of("-XX:SharedArchiveFile=app-cds.jsa", "-Xshare:on"));
+        }
+        all.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.getFileName().toString()));
         this.process = new ProcessBuilder(command).directory(jar.toAbsolutePath().getParent().toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -68,6 +78,14 @@ final class ServiceProcess implements AutoCloseable {
         ServiceProcess service = launch(name, settings);
         service.awaitReady(Duration.ofSeconds(60));
         return service;
+    }
+
+    /** Whether the package's newest startup archive is JDK 25's ahead-of-time cache (JDK 17's when not). */
+    private static boolean aotCacheNewest(Path dir) throws IOException {
+        Path aot = dir.resolve("app.aot");
+        Path cds = dir.resolve("app-cds.jsa");
+        return Files.exists(aot)
+                && (!Files.exists(cds) || Files.getLastModifiedTime(aot).compareTo(Files.getLastModifiedTime(cds)) > 0);
     }
 
     private static Path jar() {

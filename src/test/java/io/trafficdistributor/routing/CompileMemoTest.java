@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
+import io.trafficdistributor.balancing.SlowStart;
 import io.trafficdistributor.domain.HealthCheckType;
 import io.trafficdistributor.domain.SameSite;
 import io.trafficdistributor.health.ProbeTarget;
@@ -33,6 +34,14 @@ class CompileMemoTest {
         assertSame(DistributorCompiler.timeouts(timeouts), memo.timeouts(timeouts));
         StickySessionDocument cookie = new StickySessionDocument("ROUTE", 60, SameSite.Strict);
         assertSame(DistributorCompiler.stickyCookie(cookie), memo.stickyCookie(cookie));
+
+        String name = new String("blue".toCharArray()); // equal to the literal, not the same object
+        assertSame(SharedValues.name("blue"), memo.name(name));
+        assertSame(memo.name("blue"), memo.name(new String("blue".toCharArray())));
+        assertSame(SharedValues.of(SlowStart.ofSeconds(30)), memo.slowStart(30));
+        assertSame(memo.slowStart(30), memo.slowStart(30));
+        assertEquals(SlowStart.ofSeconds(0), memo.slowStart(0));
+        assertEquals(SlowStart.ofSeconds(30), CompileMemo.NONE.slowStart(30));
     }
 
     @Test
