@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Creates distributors d0..d(count-1), hostnames d<N>.bench.test, each ROUND_ROBIN over backends a and b,
@@ -22,7 +23,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * health probes (which share one probe per URL and health check) that is 2 x SERVERS servers to probe, while the
  * two NGINX answer them all.
  * INTERVAL (30) is the health check's interval in seconds.
- * Usage: java bench/CreateMany.java ADMIN_URL TOKEN COUNT CONCURRENCY BACKEND_A_URL BACKEND_B_URL [SERVERS [INTERVAL]]
+ * <p>
+ * The last figure printed is the rate after the first WARM creations (default a tenth of COUNT): on a service just
+ * started, the first thousands of requests run while the JIT compiles the API's write path (on two cores it took
+ * most of one for the first half minute), as the proxy's first requests do before a throughput run. Every 10 s a
+ * progress line goes to standard error.
+ * Usage: java bench/CreateMany.java ADMIN_URL TOKEN COUNT CONCURRENCY BACKEND_A_URL BACKEND_B_URL [SERVERS [INTERVAL [WARM]]]
+ * Prints "created failed seconds per-second per-second-after-warm".
  */
 public class CreateMany {
     public static void main(String[] args) throws Exception {
@@ -33,9 +40,27 @@ public class CreateMany {
         String a = args[4], b = args[5];
         int servers = args.length > 6 ? Integer.parseInt(args[6]) : 1;
         int interval = args.length > 7 ? Integer.parseInt(args[7]) : 30;
+        int warm = args.length > 8 ? Integer.parseInt(args[8]) : count / 10;
         AtomicInteger next = new AtomicInteger(), created = new AtomicInteger(), failed = new AtomicInteger();
+        AtomicInteger answered = new AtomicInteger();
+        AtomicLong warmAt = new AtomicLong();
         List<Thread> clients = new ArrayList<>();
         long start = System.nanoTime();
+        Thread progress = new Thread(() -> {
+            int last = 0;
+            try {
+                for (int second = 10; ; second += 10) {
+                    Thread.sleep(10_000);
+                    int now = answered.get();
+                    System.err.printf("  %4d s: %d answered, %d/s over the last 10 s%n", second, now, (now - last) / 10);
+                    last = now;
+                }
+            } catch (InterruptedException done) {
+                // the creations are over
+            }
+        });
+        progress.setDaemon(true);
+        progress.start();
         for (int t = 0; t < concurrency; t++) {
             Thread client = new Thread(() -> {
                 Socket socket = null;
@@ -60,6 +85,9 @@ public class CreateMany {
                         out.write(bytes);
                         out.flush();
                         Response response = Response.read(in);
+                        if (answered.incrementAndGet() == warm) {
+                            warmAt.set(System.nanoTime());
+                        }
                         if (response.status == 201) {
                             created.incrementAndGet();
                         } else if (failed.incrementAndGet() <= 3) {
@@ -90,8 +118,11 @@ public class CreateMany {
         for (Thread client : clients) {
             client.join();
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("%d %d %.2f %.0f%n", created.get(), failed.get(), seconds, created.get() / seconds);
+        long end = System.nanoTime();
+        progress.interrupt();
+        double seconds = (end - start) / 1e9;
+        double afterWarm = warmAt.get() == 0 ? Double.NaN : (answered.get() - warm) / ((end - warmAt.get()) / 1e9);
+        System.out.printf("%d %d %.2f %.0f %.0f%n", created.get(), failed.get(), seconds, created.get() / seconds, afterWarm);
     }
 
     /** Status, body and whether the server closes the connection, of one response with a Content-Length. */

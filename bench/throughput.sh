@@ -125,7 +125,7 @@ if [[ $MODE != idle && -z $TLS_MODE ]]; then
   done
 fi
 
-HEADER_JVM="JVM of the service and the bare proxies: $(jvm_version) ($TD_JAVA); class-data archive $SERVICE_CDS"
+HEADER_JVM="JVM of the service and the bare proxies: $(jvm_version) ($TD_JAVA); startup archive $SERVICE_CDS"
 
 # --- --https and --handshakes: NGINX, HAProxy and the service over TLS, one certificate -----------------------------
 if [[ -n $TLS_MODE ]]; then
