@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -107,7 +109,11 @@ class HttpCheckTest {
         try (RawServer raw = new RawServer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")) {
             assertNull(runAgainst(raw.port(), "200-399"));
             raw.close();
-            assertEquals("connection refused or unreachable", runAgainst(raw.port(), "200-399"));
+            // The port stays bound, listening on nothing, so that no other server of this JVM or machine can take
+            // it meanwhile (once, in CI, one answered there): what the probe meets is the dead server's refusal.
+            try (Socket holder = holding(raw.port())) {
+                assertEquals("connection refused or unreachable", runAgainst(raw.port(), "200-399"));
+            }
         }
     }
 
@@ -170,6 +176,24 @@ class HttpCheckTest {
                 "127.0.0.1", port, true, "");
         assertEquals("No subject alternative names present",
                 outcome(check.check(byAddress, settings(HealthCheckType.HTTP, "/health", "200", 4000)), Duration.ofSeconds(5)));
+    }
+
+    /** A socket bound to that loopback port and not listening, once the closed server's connection lets go of it. */
+    private static Socket holding(int port) throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            Socket holder = new Socket();
+            holder.setReuseAddress(true); // past the TIME_WAIT of the connection the server closed
+            try {
+                holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                return holder;
+            } catch (java.net.BindException stillClosing) {
+                holder.close();
+                if (attempt == 100) {
+                    throw stillClosing;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     static String runAgainst(int port, String expected) throws Exception {
