@@ -1,14 +1,10 @@
 package io.trafficdistributor.health;
 
-import java.util.concurrent.TimeUnit;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpResponseDecoder;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
@@ -34,20 +30,7 @@ final class HttpCheck implements BackendCheck {
         int timeout = settings.timeoutMillis();
         HttpProbeHandler handler = new HttpProbeHandler(target, settings, outcome);
         ChannelFuture connecting = transport.connect(target, timeout, true, new HttpResponseDecoder(), handler);
-        Channel channel = connecting.channel();
-        ScheduledFuture<?> timer = channel.eventLoop().schedule(() -> {
-            if (outcome.tryFail("timed out after " + timeout + " ms")) {
-                channel.close();
-            }
-        }, timeout, TimeUnit.MILLISECONDS);
-        connecting.addListener(connected -> {
-            if (!connected.isSuccess()) {
-                outcome.tryFail(connected.cause());
-            }
-        });
-        Future<Void> result = outcome.future();
-        result.onComplete(done -> timer.cancel(false));
-        return result;
+        return ProbeTransport.bounded(connecting, outcome, timeout, "timed out");
     }
 
     /** The request, in bytes: {@code Connection: close}, so the server need not keep anything for it either. */

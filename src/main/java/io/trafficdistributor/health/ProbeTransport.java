@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLException;
 
@@ -18,7 +19,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.NetUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.trafficdistributor.tls.BackendTls;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxInternal;
 
@@ -77,6 +81,28 @@ final class ProbeTransport {
                     }
                 })
                 .connect(socketAddress(target));
+    }
+
+    /**
+     * The outcome of a probe on {@code connecting}, bounded: failed with "{@code what} after N ms" and the connection
+     * closed unless it is decided within {@code timeoutMillis}, failed with the cause if the connection cannot be made.
+     * The timer goes once the outcome is decided; whatever else decides it is the caller's.
+     */
+    static Future<Void> bounded(ChannelFuture connecting, Promise<Void> outcome, int timeoutMillis, String what) {
+        Channel channel = connecting.channel();
+        ScheduledFuture<?> timer = channel.eventLoop().schedule(() -> {
+            if (outcome.tryFail(what + " after " + timeoutMillis + " ms")) {
+                channel.close();
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        connecting.addListener(connected -> {
+            if (!connected.isSuccess()) {
+                outcome.tryFail(connected.cause());
+            }
+        });
+        Future<Void> result = outcome.future();
+        result.onComplete(done -> timer.cancel(false));
+        return result;
     }
 
     private SslContext tls() {

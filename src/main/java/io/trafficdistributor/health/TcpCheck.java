@@ -1,10 +1,6 @@
 package io.trafficdistributor.health;
 
-import java.util.concurrent.TimeUnit;
-
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
@@ -22,21 +18,12 @@ final class TcpCheck implements BackendCheck {
         Promise<Void> outcome = Promise.promise();
         int timeout = settings.timeoutMillis();
         ChannelFuture connecting = transport.connect(target, timeout, false);
-        Channel channel = connecting.channel();
-        ScheduledFuture<?> timer = channel.eventLoop().schedule(() -> {
-            if (outcome.tryFail("connect timed out after " + timeout + " ms")) {
-                channel.close();
-            }
-        }, timeout, TimeUnit.MILLISECONDS);
         connecting.addListener(connected -> {
-            timer.cancel(false);
             if (connected.isSuccess()) {
-                channel.close();
+                connecting.channel().close();
                 outcome.tryComplete();
-            } else {
-                outcome.tryFail(connected.cause());
             }
         });
-        return outcome.future();
+        return ProbeTransport.bounded(connecting, outcome, timeout, "connect timed out");
     }
 }
