@@ -96,8 +96,9 @@ jar() {
 # The JVM that runs the service and the bare Java proxies, e.g. TD_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java.
 # By default the JDK that packaged the service (target/quarkus-app/archive-jvm, written by the training run that
 # records the startup archive), as bin/start does, else java on the PATH.
-if [[ -z ${TD_JAVA:-} && -f "$ROOT/target/quarkus-app/archive-jvm" && -x "$(cat "$ROOT/target/quarkus-app/archive-jvm")/bin/java" ]]; then
-  TD_JAVA="$(cat "$ROOT/target/quarkus-app/archive-jvm")/bin/java"
+PACKAGED_BY=$(cat "$ROOT/target/quarkus-app/archive-jvm" 2>/dev/null || true)
+if [[ -z ${TD_JAVA:-} && -n $PACKAGED_BY && -x $PACKAGED_BY/bin/java ]]; then
+  TD_JAVA=$PACKAGED_BY/bin/java
 fi
 TD_JAVA=${TD_JAVA:-java}
 
@@ -107,7 +108,7 @@ jvm_version() { "$TD_JAVA" -version 2>&1 | grep -m1 'Runtime Environment' || "$T
 # The JVM options the README recommends for running the service (bounded heap, small fixed young generation, the
 # startup archive, which is why start_service runs it from target/quarkus-app); TD_JAVA_OPTS replaces them. The
 # archive is the one the package recorded: JDK 25's ahead-of-time cache app.aot, or JDK 17's app-cds.jsa.
-if [[ -f "$ROOT/target/quarkus-app/app.aot" && "$ROOT/target/quarkus-app/app.aot" -nt "$ROOT/target/quarkus-app/app-cds.jsa" ]]; then
+if [[ -f "$ROOT/target/quarkus-app/app.aot" ]]; then
   TD_JAVA_OPTS=${TD_JAVA_OPTS-"-Xmx512m -Xmn64m -XX:AOTCache=app.aot"}
 else
   TD_JAVA_OPTS=${TD_JAVA_OPTS-"-Xmx512m -Xmn64m -XX:SharedArchiveFile=app-cds.jsa"}

@@ -59,7 +59,7 @@ final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         if (!otherJdk) {
-            command.addAll(aotCacheNewest(dir) ? List.of("-XX:AOTCache=app.aot")
+            command.addAll(Files.exists(dir.resolve("app.aot")) ? List.of("-XX:AOTCache=app.aot")
                     : List.of("-XX:SharedArchiveFile=app-cds.jsa", "-Xshare:on"));
         }
         all.forEach((key, value) -> command.add("-D" + key + "=" + value));
@@ -78,14 +78,6 @@ final class ServiceProcess implements AutoCloseable {
         ServiceProcess service = launch(name, settings);
         service.awaitReady(Duration.ofSeconds(60));
         return service;
-    }
-
-    /** Whether the package's newest startup archive is JDK 25's ahead-of-time cache (JDK 17's when not). */
-    private static boolean aotCacheNewest(Path dir) throws IOException {
-        Path aot = dir.resolve("app.aot");
-        Path cds = dir.resolve("app-cds.jsa");
-        return Files.exists(aot)
-                && (!Files.exists(cds) || Files.getLastModifiedTime(aot).compareTo(Files.getLastModifiedTime(cds)) > 0);
     }
 
     private static Path jar() {
